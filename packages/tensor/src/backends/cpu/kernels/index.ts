@@ -1,0 +1,2 @@
+/** Registers every CPU kernel implementation (filled in by `kernels/*.ts`). */
+export function registerCpuKernels(): void {}
