@@ -5,8 +5,12 @@
  * and every split, shuffle and mask here must be reproducible from an explicit seed. No global RNG.
  */
 
-/** A uniform generator on [0, 1), or a 32-bit seed from which one is built. */
-export type RandomSource = number | (() => number);
+/**
+ * Where random numbers come from: a 32-bit seed (a {@link SeededRandom} is built from it), a function
+ * returning uniforms on [0, 1), or any object with a `uniform()` method returning them — e.g. the `Rng` of
+ * `@symfuse/tensor`, accepted structurally so this package does not depend on the tensor runtime.
+ */
+export type RandomSource = number | (() => number) | { uniform(): number };
 
 /**
  * Mulberry32: 32 bits of state, period 2³², passes PractRand to 2³² outputs — ample for shuffles and masks
@@ -57,7 +61,8 @@ export class SeededRandom {
 /** Turn a {@link RandomSource} into a uniform [0, 1) function (a number is a seed). */
 export function toUniform(source: RandomSource): () => number {
   if (typeof source === 'function') return source;
-  return new SeededRandom(source).asFunction();
+  if (typeof source === 'number') return new SeededRandom(source).asFunction();
+  return () => source.uniform();
 }
 
 /** murmur3's 32-bit finaliser: a bijection on u32 with full avalanche. */

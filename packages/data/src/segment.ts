@@ -14,8 +14,8 @@ export interface SegmentOptions {
   /** A unit is closed at the first sentence end at or after this many words. */
   targetWords?: number;
   /**
-   * Units stay within this many words, except where a short remainder (< `minWords`) had to be merged
-   * into a neighbour: no unit exceeds `maxWords + minWords`.
+   * Units stay within this many words, except where short remainders (< `minWords` each) had to be merged
+   * into a neighbour: no unit exceeds `maxWords + 2·minWords`.
    */
   maxWords?: number;
 }
@@ -113,13 +113,11 @@ export function segmentText(text: string, options: SegmentOptions = {}): string[
     );
   }
   const units: string[] = [];
-  const unitWords: number[] = [];
   let buf: string[] = [];
   let bufWords = 0;
   const flush = (): void => {
     if (bufWords === 0) return;
     units.push(buf.join(' '));
-    unitWords.push(bufWords);
     buf = [];
     bufWords = 0;
   };
@@ -150,7 +148,6 @@ export function segmentText(text: string, options: SegmentOptions = {}): string[
   if (bufWords > 0) {
     if (bufWords < o.minWords && units.length > 0) {
       units[units.length - 1] += ' ' + buf.join(' ');
-      unitWords[unitWords.length - 1] += bufWords;
     } else {
       flush();
     }

@@ -3,6 +3,7 @@
  * backend, a pure-TS CPU backend and a WebGPU backend, f64 linear algebra, linear assignment,
  * a seeded RNG and reverse-mode autograd.
  */
+import { registerGradients } from './autograd/gradients.js';
 import { ensureCpuBackend } from './backends/cpu/index.js';
 
 export * from './dtype.js';
@@ -18,3 +19,6 @@ export { CpuBackend, ensureCpuBackend } from './backends/cpu/index.js';
 
 // The CPU backend is always available: register it (idempotently) when the package loads.
 ensureCpuBackend();
+registerGradients();
+export * from './stats/cross-moments.js';
+export * from './autograd/index.js';

@@ -7,6 +7,17 @@ import { assertValidShape, sizeOf } from './shape.js';
 
 let nextId = 1;
 
+/** Observer of view creation (reshape); the autograd tape installs one to differentiate through views. */
+export type ViewObserver = (input: Tensor, output: Tensor) => void;
+let viewObserver: ViewObserver | undefined;
+
+/** Installs (or removes) the view observer; returns the previous one. */
+export function setViewObserver(next: ViewObserver | undefined): ViewObserver | undefined {
+  const prev = viewObserver;
+  viewObserver = next;
+  return prev;
+}
+
 /**
  * An n-dimensional array: a shape, a dtype and row-major storage on one backend.
  * Tensors are immutable by contract: ops return new tensors; never write into `dataSync()`'s array.
@@ -94,7 +105,9 @@ export class Tensor {
     this.assertAlive('reshape');
     const resolved = resolveReshape(this.shape, shape);
     this.storage.refCount++;
-    return new Tensor(resolved, this.dtype, this.storage);
+    const view = new Tensor(resolved, this.dtype, this.storage);
+    if (viewObserver) viewObserver(this, view);
+    return view;
   }
 
   /** Releases this tensor's reference to its storage. Idempotent. */

@@ -30,9 +30,17 @@ function sameDType(op: string, a: TensorInfo, b: TensorInfo): void {
 /** Binary elementwise operators. Comparisons return 1 or 0 in the operands' dtype. */
 export type BinaryOpName = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow' | 'eq' | 'gt' | 'ge' | 'lt' | 'le';
 
+/** Every {@link BinaryOpName}, for validation and error messages. */
+export const BINARY_OPS: readonly BinaryOpName[] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'eq', 'gt', 'ge', 'lt', 'le'];
+
+function knownOp(kind: string, op: string, known: readonly string[]): void {
+  if (!known.includes(op)) throw new ValueError(kind, `unknown operator '${op}'; expected one of ${known.join(', ')}`);
+}
+
 /** `out = a ∘ b` with NumPy broadcasting. Inputs: a, b (same dtype). */
 export const Binary = defineKernel<{ op: BinaryOpName }>('binary', (inputs, attrs) => {
   const op = `binary(${attrs.op})`;
+  knownOp('binary', attrs.op, BINARY_OPS);
   arity(op, inputs, 2);
   sameDType(op, inputs[0], inputs[1]);
   return [{ shape: broadcastShapes(op, inputs[0].shape, inputs[1].shape), dtype: inputs[0].dtype }];
@@ -48,9 +56,16 @@ export type UnaryOpName =
   | 'tanh' | 'sigmoid' | 'relu' | 'step' | 'gelu' | 'geluGrad' | 'geluTanh' | 'geluTanhGrad' | 'erf'
   | 'affine' | 'powScalar' | 'maxScalar';
 
+/** Every {@link UnaryOpName}, for validation and error messages. */
+export const UNARY_OPS: readonly UnaryOpName[] = [
+  'identity', 'neg', 'abs', 'exp', 'log', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'tanh', 'sigmoid', 'relu', 'step',
+  'gelu', 'geluGrad', 'geluTanh', 'geluTanhGrad', 'erf', 'affine', 'powScalar', 'maxScalar',
+];
+
 /** Unary elementwise op. Inputs: x (float; `identity`/`neg`/`abs` also accept i32). */
 export const Unary = defineKernel<{ op: UnaryOpName; alpha?: number; beta?: number }>('unary', (inputs, attrs) => {
   const op = `unary(${attrs.op})`;
+  knownOp('unary', attrs.op, UNARY_OPS);
   arity(op, inputs, 1);
   if (!['identity', 'neg', 'abs'].includes(attrs.op)) requireFloat(op, inputs[0]);
   return [{ shape: inputs[0].shape, dtype: inputs[0].dtype }];
@@ -112,6 +127,7 @@ export const Gather = defineKernel<{ axis: number }>('gather', (inputs, attrs) =
   arity('gather', inputs, 2);
   const [x, idx] = inputs;
   requireDType('gather', idx, 'i32', 'indices');
+  if (x.shape.length === 0) throw new ShapeError('gather', 'x is a scalar; expected rank ≥ 1');
   if (idx.shape.length !== 1) throw new ShapeError('gather', `indices must be 1-D; got ${fmtShape(idx.shape)}`);
   const axis = normalizeAxis('gather', attrs.axis, x.shape.length);
   const shape = [...x.shape];
@@ -128,6 +144,8 @@ export const ScatterAdd = defineKernel<{ axis: number; size: number }>('scatterA
   const [idx, upd] = inputs;
   requireDType('scatterAdd', idx, 'i32', 'indices');
   requireFloat('scatterAdd', upd, 'updates');
+  if (upd.shape.length === 0) throw new ShapeError('scatterAdd', 'updates is a scalar; expected rank ≥ 1');
+  if (!Number.isInteger(attrs.size) || attrs.size < 0) throw new ValueError('scatterAdd', `size is ${attrs.size}; expected a non-negative integer`);
   const axis = normalizeAxis('scatterAdd', attrs.axis, upd.shape.length);
   if (idx.shape.length !== 1 || idx.shape[0] !== upd.shape[axis]) {
     throw new ShapeError('scatterAdd', `indices ${fmtShape(idx.shape)} must be 1-D with length updates.shape[${axis}] = ${upd.shape[axis]}`);
@@ -146,6 +164,9 @@ export const Slice = defineKernel<{ begin: readonly number[]; size: readonly num
   }
   const shape = attrs.size.map((s, i) => (s === -1 ? x.shape[i] - attrs.begin[i] : s));
   for (let i = 0; i < shape.length; i++) {
+    if (!Number.isInteger(attrs.begin[i]) || !Number.isInteger(attrs.size[i])) {
+      throw new ValueError('slice', `dimension ${i}: begin ${attrs.begin[i]} and size ${attrs.size[i]} must be integers`);
+    }
     if (attrs.begin[i] < 0 || shape[i] < 0 || attrs.begin[i] + shape[i] > x.shape[i]) {
       throw new ShapeError('slice', `dimension ${i}: begin ${attrs.begin[i]} + size ${shape[i]} exceeds ${x.shape[i]} in ${fmtShape(x.shape)}`);
     }
@@ -162,6 +183,7 @@ export const Pad = defineKernel<{ begin: readonly number[]; shape: readonly numb
     throw new ShapeError('pad', `begin [${attrs.begin}] and shape [${attrs.shape}] must have one entry per dimension of ${fmtShape(x.shape)}`);
   }
   for (let i = 0; i < x.shape.length; i++) {
+    if (!Number.isInteger(attrs.begin[i])) throw new ValueError('pad', `dimension ${i}: begin ${attrs.begin[i]} must be an integer`);
     if (attrs.begin[i] < 0 || attrs.begin[i] + x.shape[i] > attrs.shape[i]) {
       throw new ShapeError('pad', `dimension ${i}: ${x.shape[i]} at offset ${attrs.begin[i]} does not fit in ${attrs.shape[i]}`);
     }
@@ -173,6 +195,7 @@ export const Pad = defineKernel<{ begin: readonly number[]; shape: readonly numb
 export const Concat = defineKernel<{ axis: number }>('concat', (inputs, attrs) => {
   if (inputs.length === 0) throw new ValueError('concat', 'got no inputs; expected at least one');
   const first = inputs[0];
+  if (first.shape.length === 0) throw new ShapeError('concat', 'inputs are scalars; expected rank ≥ 1 (reshape them to [1] first)');
   const axis = normalizeAxis('concat', attrs.axis, first.shape.length);
   let total = 0;
   for (const [i, t] of inputs.entries()) {
@@ -192,9 +215,13 @@ export const Concat = defineKernel<{ axis: number }>('concat', (inputs, attrs) =
 /** Reduction operators. */
 export type ReduceOpName = 'sum' | 'mean' | 'max' | 'min';
 
+/** Every {@link ReduceOpName}, for validation and error messages. */
+export const REDUCE_OPS: readonly ReduceOpName[] = ['sum', 'mean', 'max', 'min'];
+
 /** Reduces over `axes` (empty = all). With `keepDims` reduced axes stay as size 1. */
 export const Reduce = defineKernel<{ op: ReduceOpName; axes: readonly number[]; keepDims: boolean }>('reduce', (inputs, attrs) => {
   const op = `reduce(${attrs.op})`;
+  knownOp('reduce', attrs.op, REDUCE_OPS);
   arity(op, inputs, 1);
   const x = inputs[0];
   if (attrs.op !== 'sum') requireFloat(op, x);
@@ -221,6 +248,7 @@ export function reduceAxes(op: string, axes: readonly number[], rank: number): n
 export const ArgMax = defineKernel<{ axis: number }>('argmax', (inputs, attrs) => {
   arity('argmax', inputs, 1);
   const x = inputs[0];
+  if (x.shape.length === 0) throw new ShapeError('argmax', 'input is a scalar; expected rank ≥ 1');
   const axis = normalizeAxis('argmax', attrs.axis, x.shape.length);
   if (x.shape[axis] === 0) throw new ShapeError('argmax', `axis ${axis} of ${fmtShape(x.shape)} is empty`);
   return [{ shape: x.shape.filter((_, i) => i !== axis), dtype: 'i32' }];
@@ -265,8 +293,9 @@ export const LayerNorm = defineKernel<{ eps: number }>('layerNorm', (inputs, att
  * Inputs: q, k, v `[B, H, T, dk]`, optional mask `[B, T]` (1 = real token, 0 = padding: padded
  * keys get −∞ bias; a row whose keys are all padding yields zeros). Output `[B, H, T, dk]`.
  */
-export const Attention = defineKernel<{ scale: number }>('attention', (inputs) => {
+export const Attention = defineKernel<{ scale: number }>('attention', (inputs, attrs) => {
   arity('attention', inputs, [3, 4]);
+  if (!Number.isFinite(attrs.scale)) throw new ValueError('attention', `scale is ${attrs.scale}; expected a finite number`);
   const [q, k, v, mask] = inputs;
   requireFloat('attention', q, 'q');
   for (const [name, t] of [['k', k], ['v', v]] as const) {
@@ -300,7 +329,10 @@ export const CenteredCross = defineKernel<Record<string, never>>('centeredCross'
   return [{ shape: [x.shape[1], y.shape[1]], dtype: x.dtype }];
 });
 
-/** One-hot encoding of i32 indices: output `[...indices.shape, depth]` in `dtype` (default f32). */
+/**
+ * One-hot encoding of i32 indices: output `[...indices.shape, depth]` in `dtype` (default f32).
+ * An index outside `[0, depth)` (e.g. an ignore label such as −100) yields an all-zero row.
+ */
 export const OneHot = defineKernel<{ depth: number; dtype?: DType }>('oneHot', (inputs, attrs) => {
   arity('oneHot', inputs, 1);
   requireDType('oneHot', inputs[0], 'i32', 'indices');

@@ -1,0 +1,194 @@
+/**
+ * The extension points of symfuse. A plugin contributes any of these; the registry wires them.
+ * See docs/adding-an-aligner.md, adding-a-merger.md and adding-an-architecture.md.
+ */
+import type { Tensor } from '@symfuse/tensor';
+import type { SpaceSpec, SymmetrySpec } from './spec.js';
+import type { Transform } from './transform.js';
+
+/** Parameters keyed by Hugging Face name. Linear weights are `[out, in]`. */
+export type ParamMap = ReadonlyMap<string, Tensor>;
+
+/** A model as the framework sees it: its HF config (parsed) and its parameters. */
+export interface ModelWeights<C = unknown> {
+  readonly config: C;
+  readonly params: ParamMap;
+  /** Where it came from (a directory, "anchor"…), for messages and reports. */
+  readonly id?: string;
+}
+
+/** A bundle of statistics of one kind, keyed by site or parameter name (e.g. Gram per linear weight). */
+export interface StatsBundle {
+  /** `correlation`, `gram`, `fisher` or a plugin's own kind. */
+  readonly kind: string;
+  /** Provenance: model id, data description, token count, shard… (strings or numbers). */
+  readonly meta: Readonly<Record<string, string | number>>;
+  /** Named f64 arrays with shapes, e.g. a Gram `[in, in]` under the linear weight's name. */
+  readonly entries: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float64Array }>;
+}
+
+/** A statistic an aligner or merger needs before it can run. */
+export interface StatNeed {
+  readonly kind: string;
+  /** Pairwise stats (correlations) are computed from anchor and model on the same inputs. */
+  readonly pairwise: boolean;
+}
+
+/** Solves a linear assignment (maximising unless `maximize: false`). */
+export interface Solver {
+  readonly id: string;
+  readonly prettyName: string;
+  /** cost is row-major `rows × cols`; returns for each row its column (rows ≤ cols). */
+  solve(cost: Float64Array, rows: number, cols: number, options: { maximize: boolean }): Promise<{ cols: Int32Array; total: number }>;
+}
+
+/** Something that reports progress of long work (the CLI renders it; libraries never print). */
+export interface ProgressSink {
+  (event: { stage: string; done: number; total: number; detail?: string }): void;
+}
+
+/** What an aligner gets. */
+export interface AlignRequest<O> {
+  readonly spec: SymmetrySpec;
+  readonly anchor: ModelWeights;
+  readonly model: ModelWeights;
+  /** The spaces this aligner may transform (the pipeline gives each aligner its own). */
+  readonly spaces: readonly SpaceSpec[];
+  readonly options: O;
+  /** Statistics declared in `needs`, by kind (pairwise ones describe anchor × model). */
+  readonly stats: ReadonlyMap<string, StatsBundle>;
+  readonly solver: Solver;
+  readonly seed: number;
+  readonly progress?: ProgressSink;
+}
+
+/** One step of an aligner's work, for reports. */
+export interface TraceEvent {
+  readonly space: string;
+  readonly step: string;
+  readonly objectiveBefore?: number;
+  readonly objectiveAfter?: number;
+  readonly ms?: number;
+}
+
+/** What an aligner returns. */
+export interface AlignResult {
+  readonly transform: Transform;
+  readonly trace: readonly TraceEvent[];
+  readonly diagnostics: Readonly<Record<string, unknown>>;
+}
+
+/** Options schema: parses unknown input into typed options, with errors naming key and allowed values. */
+export interface OptionsSchema<O> {
+  parse(input: unknown): O;
+  /** Human-readable description of each option, for `--help`. */
+  readonly describe?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Finds a transform of `model` that brings it close to `anchor` on its spaces.
+ * How to add one: docs/adding-an-aligner.md.
+ */
+export interface Aligner<O = Record<string, unknown>> {
+  readonly id: string;
+  readonly prettyName: string;
+  /** Paper or source, e.g. "Verma & Elbayad 2024". */
+  readonly reference: string;
+  /** Space components it can align. */
+  readonly components: readonly SpaceSpec['component'][];
+  readonly options: OptionsSchema<O>;
+  readonly needs: readonly StatNeed[];
+  align(request: AlignRequest<O>): Promise<AlignResult>;
+}
+
+/** What a merger gets: N ≥ 2 models already in one basis, with their statistics. */
+export interface MergeRequest<P> {
+  readonly spec: SymmetrySpec;
+  readonly models: readonly ModelWeights[];
+  /** Per model, statistics by kind (already transformed into the anchor's basis). */
+  readonly stats: readonly ReadonlyMap<string, StatsBundle>[];
+  readonly params: P;
+  readonly progress?: ProgressSink;
+}
+
+/** What a merger returns. */
+export interface MergeResult {
+  readonly params: Map<string, Tensor>;
+  readonly diagnostics: Readonly<Record<string, unknown>>;
+}
+
+/** Combines N ≥ 2 models into one. How to add one: docs/adding-a-merger.md. */
+export interface Merger<P = Record<string, unknown>> {
+  readonly id: string;
+  readonly prettyName: string;
+  readonly reference: string;
+  readonly params: OptionsSchema<P>;
+  readonly needs: readonly StatNeed[];
+  merge(request: MergeRequest<P>): Promise<MergeResult>;
+}
+
+/** Collects statistics of one kind over data (forward passes with activation taps). */
+export interface StatCollector {
+  readonly id: string;
+  readonly kind: string;
+  readonly pairwise: boolean;
+  /**
+   * Runs over `batches` and returns the statistics. Pairwise collectors receive the anchor in
+   * `reference`. Implementations stream: memory is independent of the number of batches.
+   */
+  collect(request: CollectRequest): Promise<StatsBundle>;
+  /** Exactly combines statistics of disjoint shards of data. */
+  combine(parts: readonly StatsBundle[]): StatsBundle;
+}
+
+/** Input of a collector. */
+export interface CollectRequest {
+  readonly spec: SymmetrySpec;
+  readonly model: ModelWeights;
+  readonly reference?: ModelWeights;
+  readonly batches: AsyncIterable<ModelBatch> | Iterable<ModelBatch>;
+  readonly options?: Readonly<Record<string, unknown>>;
+  readonly progress?: ProgressSink;
+}
+
+/** A batch of token ids, row-major `[batch, seqLen]`; mask 1 = real token. */
+export interface ModelBatch {
+  readonly ids: Int32Array;
+  readonly mask: Int32Array;
+  readonly batch: number;
+  readonly seqLen: number;
+  readonly typeIds?: Int32Array;
+  /** Class labels `[batch]` for classification tasks. */
+  readonly labels?: Int32Array;
+}
+
+/** Builds the SymmetrySpec of a model family. How to add one: docs/adding-an-architecture.md. */
+export interface ArchitectureProvider<C = unknown> {
+  readonly id: string;
+  readonly prettyName: string;
+  /** True when this provider understands `config`. */
+  matches(config: C): boolean;
+  buildSpec(config: C, params?: ParamMap): SymmetrySpec;
+}
+
+/** Metadata of a plugin. */
+export interface PluginMeta {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+}
+
+/**
+ * A plugin: a plain object from a factory function. Nothing registers on import; the user calls
+ * `createRegistry().use(plugin())`.
+ */
+export interface SymmetryPlugin {
+  readonly meta: PluginMeta;
+  readonly solvers?: readonly Solver[];
+  readonly aligners?: readonly Aligner<any>[];
+  readonly mergers?: readonly Merger<any>[];
+  readonly collectors?: readonly StatCollector[];
+  readonly architectures?: readonly ArchitectureProvider<any>[];
+  /** Registers extra kernels (e.g. a WGSL override) when the plugin is used. */
+  readonly kernels?: () => void;
+}

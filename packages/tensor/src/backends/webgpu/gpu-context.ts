@@ -1,0 +1,343 @@
+/**
+ * Adapter and device ownership: explicit `requiredLimits`, error collection (uncaptured errors and
+ * error scopes), `device.lost` handling with recreation on the next call, and teardown that lets
+ * the Node process exit.
+ */
+import { GpuDeviceLostError, GpuProgramError, GpuUnavailableError } from './gpu-errors.js';
+
+/** Options of {@link GpuContext.create}. */
+export interface GpuContextOptions {
+  /** dawn.node flags passed to `create()`, e.g. `['backend=vulkan']` or `['adapter=llvmpipe…']`. */
+  readonly dawnFlags?: readonly string[];
+  /** Adapter preference; irrelevant on lavapipe (one adapter). */
+  readonly powerPreference?: GPUPowerPreference;
+  /** Optional features to enable when the adapter has them (default: `shader-f16`, `subgroups`). */
+  readonly optionalFeatures?: readonly GPUFeatureName[];
+}
+
+/** What the adapter says about itself, for `describe()` and reports. */
+export interface AdapterSummary {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  /** True for software adapters such as lavapipe. */
+  readonly isFallbackAdapter: boolean;
+}
+
+/**
+ * The limits requested explicitly at device creation, each as high (or, for alignments, as low) as
+ * the adapter allows. WebGPU hands out the small spec defaults otherwise (e.g. 128 MiB bindings,
+ * 16 KiB workgroup storage, 256 invocations) even on adapters that can do more.
+ */
+export const REQUESTED_MAX_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+  'maxUniformBuffersPerShaderStage',
+  'maxUniformBufferBindingSize',
+  'maxBindingsPerBindGroup',
+  'maxBindGroups',
+] as const;
+
+/** Alignment limits: smaller is better, so the adapter's (smallest) value is requested. */
+export const REQUESTED_MIN_LIMITS = ['minStorageBufferOffsetAlignment', 'minUniformBufferOffsetAlignment'] as const;
+
+const DEFAULT_OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['shader-f16', 'subgroups'];
+
+type GpuFactory = (flags: string[]) => GPU;
+
+async function loadDawn(): Promise<GpuFactory> {
+  // Loaded lazily: dawn.node is a 20 MB native module that CPU-only users never need.
+  const mod = (await import('webgpu')) as { create: GpuFactory };
+  return mod.create;
+}
+
+function summarize(info: GPUAdapterInfo): AdapterSummary {
+  // dawn.node exposes these as prototype getters, so spread/JSON would lose them: copy explicitly.
+  const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    isFallbackAdapter: fallback === true,
+  };
+}
+
+/** Builds the `requiredLimits` record for `adapter` (see {@link REQUESTED_MAX_LIMITS}). */
+export function requiredLimitsFor(adapter: GPUAdapter): Record<string, number> {
+  const out: Record<string, number> = {};
+  const limits = adapter.limits as unknown as Record<string, number | undefined>;
+  for (const k of [...REQUESTED_MAX_LIMITS, ...REQUESTED_MIN_LIMITS]) {
+    const v = limits[k];
+    if (typeof v === 'number') out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Asks for an adapter without creating a device: `null` when WebGPU is unavailable. Tests use it to
+ * skip with a visible reason. Drops every dawn.node reference before returning so nothing keeps
+ * the process alive.
+ */
+export async function probeAdapter(options: GpuContextOptions = {}): Promise<AdapterSummary | null> {
+  let create: GpuFactory;
+  try {
+    create = await loadDawn();
+  } catch {
+    return null;
+  }
+  const gpu = create([...(options.dawnFlags ?? [])]);
+  const adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
+  return adapter ? summarize(adapter.info) : null;
+}
+
+/** One error collected from an error scope or the uncaptured-error event, waiting to be thrown. */
+interface PendingError {
+  readonly kind: 'validation' | 'out-of-memory' | 'internal' | 'uncaptured';
+  readonly message: string;
+  readonly programs: readonly string[];
+}
+
+/**
+ * Owns the WebGPU adapter and device.
+ *
+ * Errors: WebGPU reports them asynchronously. Producers hand their error-scope promises to
+ * {@link trackErrorScope} with the program names involved; {@link checkErrors} (called by reads and
+ * `sync()`) awaits them and throws the first as a {@link GpuProgramError}.
+ *
+ * Loss: when the device is lost (not through {@link destroy}), the context is marked lost.
+ * Synchronous callers get a {@link GpuDeviceLostError} from {@link device} (and that call starts
+ * recreation); asynchronous callers {@link ready} wait for the new device. Listeners registered with
+ * {@link onDeviceChange} rebuild their device objects (pools, caches).
+ */
+export class GpuContext {
+  #gpu: GPU | undefined;
+  #adapter: GPUAdapter | undefined;
+  #device: GPUDevice | undefined;
+  #generation = 0;
+  #lostReason: string | undefined;
+  #recreating: Promise<GPUDevice> | undefined;
+  #destroyed = false;
+  #summary: AdapterSummary;
+  readonly #options: GpuContextOptions;
+  readonly #pendingScopes = new Set<Promise<void>>();
+  #errors: PendingError[] = [];
+  readonly #listeners = new Set<(device: GPUDevice, generation: number) => void>();
+
+  private constructor(gpu: GPU, adapter: GPUAdapter, device: GPUDevice, options: GpuContextOptions) {
+    this.#gpu = gpu;
+    this.#options = options;
+    this.#summary = summarize(adapter.info);
+    this.#install(adapter, device);
+  }
+
+  /**
+   * Creates an adapter and a device with the highest limits the adapter allows.
+   * @throws GpuUnavailableError when there is no adapter (names the install script for lavapipe).
+   */
+  static async create(options: GpuContextOptions = {}): Promise<GpuContext> {
+    const create = await loadDawn().catch((e: unknown) => {
+      throw new GpuUnavailableError('webgpu', `cannot load the 'webgpu' package (dawn.node): ${(e as Error).message}`);
+    });
+    const gpu = create([...(options.dawnFlags ?? [])]);
+    const { adapter, device } = await GpuContext.#open(gpu, options);
+    return new GpuContext(gpu, adapter, device, options);
+  }
+
+  static async #open(gpu: GPU, options: GpuContextOptions): Promise<{ adapter: GPUAdapter; device: GPUDevice }> {
+    const adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
+    if (!adapter) {
+      throw new GpuUnavailableError(
+        'webgpu',
+        'requestAdapter() returned null: no WebGPU adapter (dawn.node found no Vulkan driver). ' +
+          'On Debian 12 install Mesa lavapipe with `.ci/install-webgpu.sh` (bookworm-backports mesa-vulkan-drivers).',
+      );
+    }
+    const wanted = options.optionalFeatures ?? DEFAULT_OPTIONAL_FEATURES;
+    const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
+    const device = await adapter.requestDevice({
+      label: 'symfuse',
+      requiredLimits: requiredLimitsFor(adapter),
+      requiredFeatures,
+    });
+    return { adapter, device };
+  }
+
+  #install(adapter: GPUAdapter, device: GPUDevice): void {
+    this.#adapter = adapter;
+    this.#device = device;
+    this.#generation++;
+    this.#lostReason = undefined;
+    const generation = this.#generation;
+    device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
+      this.#errors.push({ kind: 'uncaptured', message: ev.error.message, programs: [] });
+    };
+    void device.lost.then((info) => {
+      // Our own destroy() also resolves `lost`; a replaced device's late resolution is stale.
+      if (this.#destroyed || generation !== this.#generation) return;
+      this.#lostReason = `${info.reason}: ${info.message}`;
+      this.#device = undefined;
+    });
+  }
+
+  /** Adapter vendor/architecture/description, captured at creation. */
+  get adapterInfo(): AdapterSummary {
+    return this.#summary;
+  }
+
+  /** One line for `Backend.describe()`. */
+  describe(): string {
+    const s = this.#summary;
+    const kind = s.isFallbackAdapter ? 'software' : s.architecture || 'hardware';
+    return `WebGPU (dawn.node): ${s.description || s.device} [${s.vendor}, ${kind}]`;
+  }
+
+  /** Increments every time a device is (re)created; storages remember theirs to detect loss. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** True while the device is lost and not yet recreated. */
+  get isLost(): boolean {
+    return this.#lostReason !== undefined;
+  }
+
+  /** The current device's limits (what was granted, not the spec defaults). */
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  /** Enabled device features. */
+  get features(): GPUSupportedFeatures {
+    return this.device.features;
+  }
+
+  /**
+   * The live device. Throws {@link GpuDeviceLostError} (naming `op`) if it was lost — and starts
+   * recreating it, so a later call succeeds — or if the context was destroyed.
+   */
+  deviceFor(op: string): GPUDevice {
+    if (this.#destroyed) throw new GpuDeviceLostError(op, 'the WebGPU backend was disposed');
+    if (this.#device) return this.#device;
+    const reason = this.#lostReason ?? 'unknown';
+    void this.#recreate().catch(() => undefined);
+    throw new GpuDeviceLostError(op, `the GPU device was lost (${reason}); a new one is being created — retry after 'await backend.sync()'`);
+  }
+
+  /** Shorthand for `deviceFor('webgpu')`. */
+  get device(): GPUDevice {
+    return this.deviceFor('webgpu');
+  }
+
+  /** Resolves with a live device, recreating it first if it was lost. */
+  async ready(op = 'webgpu'): Promise<GPUDevice> {
+    if (this.#destroyed) throw new GpuDeviceLostError(op, 'the WebGPU backend was disposed');
+    if (this.#device) return this.#device;
+    return this.#recreate();
+  }
+
+  #recreate(): Promise<GPUDevice> {
+    if (!this.#recreating) {
+      const gpu = this.#gpu;
+      if (!gpu) return Promise.reject(new GpuDeviceLostError('webgpu', 'the WebGPU backend was disposed'));
+      this.#recreating = GpuContext.#open(gpu, this.#options)
+        .then(({ adapter, device }) => {
+          if (this.#destroyed) {
+            device.destroy();
+            throw new GpuDeviceLostError('webgpu', 'the WebGPU backend was disposed during device recreation');
+          }
+          this.#errors = [];
+          this.#install(adapter, device);
+          for (const l of this.#listeners) l(device, this.#generation);
+          return device;
+        })
+        .finally(() => {
+          this.#recreating = undefined;
+        });
+    }
+    return this.#recreating;
+  }
+
+  /** Registers a callback run after a lost device was replaced; returns an unsubscribe function. */
+  onDeviceChange(listener: (device: GPUDevice, generation: number) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Hands over a `popErrorScope()` promise; a non-null error is kept (with `programs`, the names and
+   * sizes of what ran inside the scope) until {@link checkErrors} throws it.
+   */
+  trackErrorScope(scope: Promise<{ readonly message: string } | null>, kind: PendingError['kind'], programs: readonly string[]): void {
+    const tracked = scope.then(
+      (err) => {
+        if (err) this.#errors.push({ kind, message: err.message, programs });
+      },
+      (e: unknown) => {
+        // popErrorScope rejects only when the device is gone; loss is reported separately.
+        if (!this.isLost && !this.#destroyed) this.#errors.push({ kind, message: String(e), programs });
+      },
+    );
+    this.#pendingScopes.add(tracked);
+    void tracked.finally(() => this.#pendingScopes.delete(tracked));
+  }
+
+  /** Records an error found on the host side (e.g. a failed shader compilation with its messages). */
+  recordError(kind: PendingError['kind'], message: string, programs: readonly string[]): void {
+    this.#errors.push({ kind, message, programs });
+  }
+
+  /** Number of error scopes not yet resolved (tests, diagnostics). */
+  get pendingScopeCount(): number {
+    return this.#pendingScopes.size;
+  }
+
+  /**
+   * Waits for every tracked error scope, then throws the first collected error (and forgets all of
+   * them) as a {@link GpuProgramError} naming `op` and the programs involved. Throws
+   * {@link GpuDeviceLostError} if the device was lost.
+   */
+  async checkErrors(op: string): Promise<void> {
+    while (this.#pendingScopes.size > 0) await Promise.all([...this.#pendingScopes]);
+    this.throwCollected(op);
+  }
+
+  /** Synchronous part of {@link checkErrors}: throws what has already been collected. */
+  throwCollected(op: string): void {
+    if (this.#lostReason !== undefined) {
+      throw new GpuDeviceLostError(op, `the GPU device was lost (${this.#lostReason}); queued work is gone — retry after 'await backend.sync()'`);
+    }
+    if (this.#errors.length === 0) return;
+    const [first, ...rest] = this.#errors;
+    this.#errors = [];
+    const more = rest.length ? ` (+${rest.length} more error${rest.length > 1 ? 's' : ''})` : '';
+    throw new GpuProgramError(op, first.programs, `WebGPU ${first.kind} error: ${first.message}${more}`);
+  }
+
+  /**
+   * Destroys the device and drops every dawn.node reference, so the Node process can exit.
+   * Idempotent; the context is unusable afterwards.
+   */
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#listeners.clear();
+    this.#device?.destroy();
+    this.#device = undefined;
+    this.#adapter = undefined;
+    this.#gpu = undefined;
+  }
+
+  /** True after {@link destroy}. */
+  get isDestroyed(): boolean {
+    return this.#destroyed;
+  }
+}

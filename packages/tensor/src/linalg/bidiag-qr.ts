@@ -1,0 +1,155 @@
+/**
+ * Singular values of an upper bidiagonal matrix by implicitly shifted QR (Golub–Kahan / Golub–Reinsch,
+ * with the deflation tests of Demmel–Kahan's relative criteria), accumulating the rotations into the
+ * transposed singular-vector factors `ut` (`[n, mu]`) and `vt` (`[n, nv]`): every rotation mixes two
+ * contiguous rows.
+ *
+ * Invariant kept throughout: `A = Utᵀ · B · Vt` where `B = bidiag(d, e)`.
+ */
+import { ConvergenceError } from './errors.js';
+
+const EPS = 2.220446049250313e-16;
+/** Below this an off-diagonal entry is treated as zero regardless of its neighbours (underflow guard). */
+const TINY = 1e-300;
+
+/**
+ * Drives `e` to zero in place; on return `d` holds the (signed, unsorted) singular values.
+ * @param d diagonal, length n. @param e superdiagonal, length n−1.
+ * @param ut `[n, mu]` row-major, updated by left rotations. @param vt `[n, nv]`, updated by right rotations.
+ * @throws ConvergenceError after `40·n` sweeps without convergence (never observed in practice).
+ */
+export function bidiagonalQr(n: number, d: Float64Array, e: Float64Array, ut: Float64Array, mu: number, vt: Float64Array, nv: number, op: string): void {
+  const maxSweeps = 40 * n + 20;
+  let sweeps = 0;
+  let hi = n - 1;
+  while (hi > 0) {
+    // Find the unreduced window [lo, hi]: e[lo..hi−1] all non-negligible.
+    let lo = hi;
+    while (lo > 0) {
+      const ee = Math.abs(e[lo - 1]);
+      if (ee <= EPS * (Math.abs(d[lo - 1]) + Math.abs(d[lo])) || ee < TINY) {
+        e[lo - 1] = 0;
+        break;
+      }
+      lo--;
+    }
+    if (lo === hi) {
+      hi--;
+      continue;
+    }
+    // A negligible diagonal entry inside the window: rotate its row/column out so that B splits.
+    let zero = -1;
+    for (let i = lo; i <= hi; i++) {
+      const nb = (i > lo ? Math.abs(e[i - 1]) : 0) + (i < hi ? Math.abs(e[i]) : 0);
+      if (Math.abs(d[i]) <= EPS * nb) {
+        zero = i;
+        break;
+      }
+    }
+    if (zero >= 0) {
+      d[zero] = 0;
+      if (zero < hi) chaseRowRight(zero, hi, d, e, ut, mu);
+      else chaseColumnUp(lo, hi, d, e, vt, nv);
+      continue;
+    }
+    if (++sweeps > maxSweeps) {
+      throw new ConvergenceError(op, `bidiagonal QR did not converge after ${maxSweeps} sweeps (window [${lo}, ${hi}] of ${n}); the input may contain values near the overflow limit`);
+    }
+    qrSweep(lo, hi, d, e, ut, mu, vt, nv);
+  }
+}
+
+/** One implicit-shift QR sweep on the window `[lo, hi]`, shift = eigenvalue of the trailing 2×2 of BᵀB nearest its last entry. */
+function qrSweep(lo: number, hi: number, d: Float64Array, e: Float64Array, ut: Float64Array, mu: number, vt: Float64Array, nv: number): void {
+  const dm = d[hi - 1];
+  const dn = d[hi];
+  const em = e[hi - 1];
+  const el = hi - 1 > lo ? e[hi - 2] : 0;
+  const t11 = dm * dm + el * el;
+  const t22 = dn * dn + em * em;
+  const t12 = dm * em;
+  const delta = 0.5 * (t11 - t22);
+  const rad = Math.sqrt(delta * delta + t12 * t12);
+  const den = delta >= 0 ? delta + rad : delta - rad;
+  const shift = den === 0 ? t22 : t22 - (t12 * t12) / den;
+
+  let y = d[lo] * d[lo] - shift;
+  let z = d[lo] * e[lo];
+  for (let k = lo; k < hi; k++) {
+    // Right rotation on columns (k, k+1): zero z against y.
+    let r = Math.sqrt(y * y + z * z);
+    if (!(r > TINY) || r === Infinity) r = Math.hypot(y, z);
+    let c = r === 0 ? 1 : y / r;
+    let s = r === 0 ? 0 : z / r;
+    if (k > lo) e[k - 1] = r;
+    const dk = d[k];
+    const ek = e[k];
+    y = c * dk + s * ek;
+    e[k] = c * ek - s * dk;
+    z = s * d[k + 1];
+    d[k + 1] *= c;
+    rotateRows(vt, k * nv, (k + 1) * nv, nv, c, s);
+    // Left rotation on rows (k, k+1): zero the bulge z below the diagonal.
+    r = Math.sqrt(y * y + z * z);
+    if (!(r > TINY) || r === Infinity) r = Math.hypot(y, z);
+    c = r === 0 ? 1 : y / r;
+    s = r === 0 ? 0 : z / r;
+    d[k] = r;
+    const ek2 = e[k];
+    const dk1 = d[k + 1];
+    y = c * ek2 + s * dk1;
+    d[k + 1] = c * dk1 - s * ek2;
+    if (k + 1 < hi) {
+      z = s * e[k + 1];
+      e[k + 1] *= c;
+    }
+    rotateRows(ut, k * mu, (k + 1) * mu, mu, c, s);
+  }
+  e[hi - 1] = y;
+}
+
+/** `d[i] = 0` with `i < hi`: left rotations of rows (j, i), j = i+1..hi, push e[i] off the matrix. */
+function chaseRowRight(i: number, hi: number, d: Float64Array, e: Float64Array, ut: Float64Array, mu: number): void {
+  let f = e[i];
+  e[i] = 0;
+  for (let j = i + 1; j <= hi && f !== 0; j++) {
+    const dj = d[j];
+    const r = Math.hypot(dj, f);
+    const c = dj / r;
+    const s = f / r;
+    d[j] = r;
+    if (j < hi) {
+      f = -s * e[j];
+      e[j] *= c;
+    }
+    rotateRows(ut, j * mu, i * mu, mu, c, s);
+  }
+}
+
+/** `d[hi] = 0`: right rotations of columns (j, hi), j = hi−1..lo, push e[hi−1] off the matrix. */
+function chaseColumnUp(lo: number, hi: number, d: Float64Array, e: Float64Array, vt: Float64Array, nv: number): void {
+  let f = e[hi - 1];
+  e[hi - 1] = 0;
+  for (let j = hi - 1; j >= lo && f !== 0; j--) {
+    const dj = d[j];
+    const r = Math.hypot(dj, f);
+    const c = dj / r;
+    const s = f / r;
+    d[j] = r;
+    if (j > lo) {
+      f = -s * e[j - 1];
+      e[j - 1] *= c;
+    }
+    rotateRows(vt, j * nv, hi * nv, nv, c, s);
+  }
+}
+
+/** `(x, y) ← (c·x + s·y, c·y − s·x)` for rows `x = a[p..p+len)`, `y = a[q..q+len)`. */
+function rotateRows(a: Float64Array, p: number, q: number, len: number, c: number, s: number): void {
+  for (let t = 0; t < len; t++) {
+    const x = a[p + t];
+    const y = a[q + t];
+    a[p + t] = c * x + s * y;
+    a[q + t] = c * y - s * x;
+  }
+}
