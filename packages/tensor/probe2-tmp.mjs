@@ -1,36 +1,36 @@
-import { create, globals } from 'webgpu';
-Object.assign(globalThis, globals);
-const t0 = performance.now();
-let gpu = create([]);
+import { create } from 'webgpu';
+const gpu = create([]);
 const adapter = await gpu.requestAdapter();
-const info = adapter.info;
-console.log({vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, subgroupMinSize: info.subgroupMinSize, subgroupMaxSize: info.subgroupMaxSize, isFallbackAdapter: info.isFallbackAdapter});
-const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize } });
-console.log('device limits maxBufferSize', device.limits.maxBufferSize, 'maxSBBS', device.limits.maxStorageBufferBindingSize);
-device.lost.then((i) => console.log('lost:', i.reason, i.message));
-const n = 1024;
+const device = await adapter.requestDevice();
 const mod = device.createShaderModule({ code: `
 @group(0) @binding(0) var<storage, read_write> a: array<f32>;
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3u) { if (g.x < arrayLength(&a)) { a[g.x] = a[g.x] * 2.0 + 1.0; } }` });
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3u) {
+  var x = a[g.x];
+  for (var i = 0u; i < 20000u; i++) { x = x * 1.0000001 + 0.5; }
+  a[g.x] = x; }` });
 const pipe = device.createComputePipeline({ layout: 'auto', compute: { module: mod, entryPoint: 'main' } });
-const buf = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-const data = new Float32Array(n).map((_, i) => i);
-device.queue.writeBuffer(buf, 0, data);
-const rb = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-const enc = device.createCommandEncoder();
-const pass = enc.beginComputePass();
-pass.setPipeline(pipe);
-pass.setBindGroup(0, device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: buf } }] }));
-pass.dispatchWorkgroups(n / 64);
-pass.end();
-enc.copyBufferToBuffer(buf, 0, rb, 0, n * 4);
-device.queue.submit([enc.finish()]);
-await rb.mapAsync(GPUMapMode.READ);
-const out = new Float32Array(rb.getMappedRange().slice(0));
-rb.unmap();
-let bad = 0; for (let i = 0; i < n; i++) if (out[i] !== i * 2 + 1) bad++;
-console.log('compute ok:', bad === 0, out.slice(0, 4));
-buf.destroy(); rb.destroy();
-//nodestroy
-console.log('done in', (performance.now() - t0).toFixed(0), 'ms');
-const h = process._getActiveHandles?.(); console.log('active handles', h?.length, h?.map(x=>x.constructor.name));
+const n = 64 * 2048;
+const buf = device.createBuffer({ size: n * 4, usage: 0x80 | 0x4 });
+const bg = device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: buf } }] });
+let ticks = 0;
+const orig = globalThis.setImmediate;
+globalThis.setImmediate = (fn, ...args) => { ticks++; return orig(fn, ...args); };
+for (let rep = 0; rep < 2; rep++) {
+  device.pushErrorScope('validation');
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass(); pass.setPipeline(pipe); pass.setBindGroup(0, bg); pass.dispatchWorkgroups(n / 64); pass.end();
+  device.queue.submit([enc.finish()]);
+  const t0 = performance.now(); ticks = 0;
+  const err = await device.popErrorScope();
+  console.log('popErrorScope resolved after', (performance.now() - t0).toFixed(1), 'ms, ticks', ticks, 'err', err);
+  ticks = 0; const t1 = performance.now();
+  await device.queue.onSubmittedWorkDone();
+  console.log('work done after', (performance.now() - t1).toFixed(1), 'ms, ticks', ticks);
+}
+// invalid: wrong bind group
+device.pushErrorScope('validation');
+const bad = device.createBuffer({ size: 4, usage: 0x80 });
+try { device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: bad, size: 8 } }] }); } catch (e) { console.log('threw', e.message); }
+const e2 = await device.popErrorScope();
+console.log('bad bind group error:', e2?.constructor?.name, e2?.message);
+device.destroy();

@@ -19,7 +19,7 @@ Weights are drawn in float32 and saved as float32; the forward runs in float64 s
 exact to f32 rounding of the stored outputs. Dropout is absent (eval mode).
 
 Output, per variant, under packages/models/test/fixtures/reference/<variant>/:
-  config.json          HF-style config (+ `layer_norm_placement`: "pre" for pre-LN, symfuse's key)
+  config.json          HF-style config (+ `symfuse_layer_norm_placement`: "pre" for pre-LN, symfuse's key)
   model.safetensors    parameters under HF names (tied decoder weight not stored)
   io.safetensors       ids/mask/type_ids (I32) [B, T]; hidden [B, T, d]; logits ([B, T, V] or
                        [B, num_labels]); tap.<site> [n, dim] for the sites in TAP_SITES, at real tokens
@@ -133,7 +133,7 @@ class Layer(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         eps = cfg["layer_norm_eps"]
-        self.pre = cfg.get("layer_norm_placement") == "pre"
+        self.pre = cfg.get("symfuse_layer_norm_placement") == "pre"
         self.act = activation(cfg["_act"])
         self.attention = Attention(eps)
         self.intermediate = Intermediate()
@@ -163,7 +163,7 @@ class Encoder(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         self.layer = nn.ModuleList([Layer(cfg) for _ in range(LAYERS)])
-        if cfg.get("layer_norm_placement") == "pre":
+        if cfg.get("symfuse_layer_norm_placement") == "pre":
             self.final_layer_norm = nn.LayerNorm(HIDDEN, eps=cfg["layer_norm_eps"])
 
     def forward(self, x, ext_mask, taps):
@@ -298,7 +298,7 @@ def make_config(v):
         cfg["id2label"] = {str(i): f"LABEL_{i}" for i in range(LABELS)}
         cfg["label2id"] = {f"LABEL_{i}": i for i in range(LABELS)}
     if v["placement"] == "pre":
-        cfg["layer_norm_placement"] = "pre"
+        cfg["symfuse_layer_norm_placement"] = "pre"
     return cfg
 
 

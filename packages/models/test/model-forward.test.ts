@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type EncoderConfig, type HeadKind, ModelInputError, ParamMismatchError, UnsupportedConfigError, batchFromTensors, forward,
   initParams,
-} from '../src/index.js';
+} from '../src/model/index.js';
 
 function tinyConfig(over: Partial<EncoderConfig> = {}): EncoderConfig {
   return {

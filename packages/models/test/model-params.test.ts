@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type EncoderConfig, type HeadKind, ParamMismatchError, SeededNormalRng, UnsupportedConfigError, expectedParams,
-  forward, initParams, loadParams, paramNames, planParamLoad, summarizeModel,
-} from '../src/index.js';
+  type TensorReader, forward, initParams, loadCheckpointParams, loadParams, paramNames, planParamLoad, summarizeModel,
+} from '../src/model/index.js';
 
 function tinyConfig(over: Partial<EncoderConfig> = {}): EncoderConfig {
   return {
@@ -269,6 +269,36 @@ describe('loadParams', () => {
     const out = forward({ config, params: r.params }, batch).logits?.dataSync() as Float64Array;
     const ref = logits as Float32Array;
     for (let i = 0; i < ref.length; i++) expect(Math.abs(out[i] - ref[i])).toBeLessThan(1e-4);
+  });
+});
+
+describe('loadCheckpointParams', () => {
+  it('reads only the tensors the model uses and reports the rest', () => {
+    const config = tinyConfig({ architectures: ['BertForMaskedLM'] });
+    const params = initParams(config, { seed: 2, head: 'mlm' });
+    const stored = new Map<string, Tensor>([...renamed(params, (k) => k.replace(/^bert\./, ''))]);
+    stored.set('cls.seq_relationship.weight', fromHost(new Float32Array(16), [2, 8]));
+    stored.set('cls.predictions.decoder.weight', params.get('bert.embeddings.word_embeddings.weight') as Tensor);
+    const read: string[] = [];
+    const reader: TensorReader = {
+      keys: () => [...stored.keys()],
+      info: (name) => ({ shape: (stored.get(name) as Tensor).shape }),
+      read: (name) => {
+        read.push(name);
+        const t = stored.get(name) as Tensor;
+        return { shape: t.shape, data: Float32Array.from(t.dataSync()) };
+      },
+    };
+    const r = loadCheckpointParams(reader, config);
+    expect(r.unexpected).toEqual(['cls.seq_relationship.weight']);
+    expect(r.ignored).toEqual(['cls.predictions.decoder.weight']);
+    expect(read).not.toContain('cls.seq_relationship.weight');
+    expect(read).not.toContain('cls.predictions.decoder.weight');
+    expect([...r.params.keys()]).toEqual([...params.keys()]);
+    for (const [k, t] of params) expect(r.params.get(k)?.dataSync(), k).toEqual(t.dataSync());
+    const r64 = loadCheckpointParams(reader, config, { dtype: 'f64' });
+    expect(r64.params.get('cls.predictions.bias')?.dtype).toBe('f64');
+    expect(() => loadCheckpointParams(reader, config, { strict: true })).toThrow(/1 unexpected: cls\.seq_relationship\.weight/);
   });
 });
 

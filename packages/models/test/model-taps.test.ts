@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type EncoderConfig, type HeadKind, type TapInfo, TapSites, expectedParams, forward, initParams, layerParamNames,
   parseTapSite, tapSites,
-} from '../src/index.js';
+} from '../src/model/index.js';
 
 function tinyConfig(over: Partial<EncoderConfig> = {}): EncoderConfig {
   return {

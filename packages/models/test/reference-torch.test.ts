@@ -7,7 +7,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Tensor, fromHost } from '@symfuse/tensor';
 import { describe, expect, it } from 'vitest';
-import { type EncoderConfig, type TapCollector, forward, loadParams } from '../src/index.js';
+import { parseModelConfig } from '../src/config/index.js';
+import { openSafetensors } from '../src/io/index.js';
+import { type EncoderConfig, type TapCollector, forward, loadCheckpointParams, loadParams } from '../src/model/index.js';
 
 const DIR = join(import.meta.dirname, 'fixtures', 'reference');
 const TOL = 1e-4;
@@ -47,12 +49,12 @@ function configFromJson(j: Record<string, unknown>): EncoderConfig {
     intermediateSize: j.intermediate_size as number,
     hiddenAct: act ?? String(j.hidden_act),
     layerNormEps: j.layer_norm_eps as number,
-    layerNormPlacement: (j.layer_norm_placement as string | undefined) ?? 'post',
+    layerNormPlacement: (j.symfuse_layer_norm_placement as string | undefined) ?? 'post',
     vocabSize: j.vocab_size as number,
     maxPositionEmbeddings: j.max_position_embeddings as number,
     typeVocabSize: j.type_vocab_size as number,
     padTokenId: j.pad_token_id as number,
-    numLabels: j.id2label ? Object.keys(j.id2label as object).length : undefined,
+    numLabels: j.id2label ? Object.keys(j.id2label as object).length : ((j.num_labels as number | undefined) ?? 2), // HF's default is 2
     architectures: j.architectures as string[],
   };
 }
@@ -91,13 +93,22 @@ describe('forward matches the PyTorch reference', () => {
 
   for (const name of variants) {
     it(name, () => {
-      const config = configFromJson(JSON.parse(readFileSync(join(DIR, name, 'config.json'), 'utf8')));
+      const json = JSON.parse(readFileSync(join(DIR, name, 'config.json'), 'utf8'));
+      const config = configFromJson(json);
+      // The package's config parser yields the same encoder fields (its ModelConfig is an EncoderConfig).
+      const parsed: EncoderConfig = parseModelConfig(json);
+      for (const k of Object.keys(config) as (keyof EncoderConfig)[]) expect(parsed[k], k).toEqual(config[k]);
       const weights = readSafetensors(join(DIR, name, 'model.safetensors'));
       const io = readSafetensors(join(DIR, name, 'io.safetensors'));
       const source = new Map([...weights].map(([k, e]) => [k, fromHost(e.data, e.shape)] as const));
       const loaded = loadParams(source, config, { strict: true });
       expect(loaded.missing).toEqual([]);
       expect(loaded.unexpected).toEqual([]);
+      // The package's own lazy reader loads the same values.
+      const reader = openSafetensors(join(DIR, name, 'model.safetensors'));
+      const viaReader = loadCheckpointParams(reader, config, { strict: true });
+      reader.close();
+      for (const [k, t] of loaded.params) expect(viaReader.params.get(k)?.dataSync(), k).toEqual(t.dataSync());
 
       const ids = io.get('ids') as Entry;
       const [B, T] = ids.shape;

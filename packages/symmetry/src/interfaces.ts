@@ -3,18 +3,29 @@
  * See docs/adding-an-aligner.md, adding-a-merger.md and adding-an-architecture.md.
  */
 import type { Tensor } from '@symfuse/tensor';
-import type { SpaceSpec, SymmetrySpec } from './spec.js';
+import type { SpaceComponent, SpaceSpec, SymmetrySpec } from './spec.js';
 import type { Transform } from './transform.js';
 
 /** Parameters keyed by Hugging Face name. Linear weights are `[out, in]`. */
 export type ParamMap = ReadonlyMap<string, Tensor>;
 
-/** A model as the framework sees it: its HF config (parsed) and its parameters. */
+/**
+ * A model as the framework sees it: its HF config (parsed) and its parameters. Structurally
+ * compatible with `@symfuse/models`' `EncoderModel` (`{config, params, head?}`).
+ */
 export interface ModelWeights<C = unknown> {
   readonly config: C;
   readonly params: ParamMap;
+  /** The task head (`none`, `mlm`, `classifier`); default: resolved from config / params. */
+  readonly head?: string;
   /** Where it came from (a directory, "anchor"…), for messages and reports. */
   readonly id?: string;
+}
+
+/** One named f64 array of a statistics bundle. */
+export interface StatEntry {
+  readonly shape: readonly number[];
+  readonly data: Float64Array;
 }
 
 /** A bundle of statistics of one kind, keyed by site or parameter name (e.g. Gram per linear weight). */
@@ -24,8 +35,18 @@ export interface StatsBundle {
   /** Provenance: model id, data description, token count, shard… (strings or numbers). */
   readonly meta: Readonly<Record<string, string | number>>;
   /** Named f64 arrays with shapes, e.g. a Gram `[in, in]` under the linear weight's name. */
-  readonly entries: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float64Array }>;
+  readonly entries: ReadonlyMap<string, StatEntry>;
 }
+
+/**
+ * How the entries of a statistics kind live in the spec's spaces, i.e. how a transform moves them
+ * into another basis (`transformStatsBundle`):
+ * - `linear-input-gram`: entry under a linear weight's name, `[in, in]` Gram of its input → `T G Tᵀ`;
+ * - `per-param`: entry under a parameter's name with the parameter's shape (diagonal Fisher) →
+ *   permuted like the parameter (permutations only);
+ * - `pairwise`: anchor × model statistics (correlations): never transformed, re-collected instead.
+ */
+export type StatLayout = 'linear-input-gram' | 'per-param' | 'pairwise';
 
 /** A statistic an aligner or merger needs before it can run. */
 export interface StatNeed {
@@ -34,11 +55,14 @@ export interface StatNeed {
   readonly pairwise: boolean;
 }
 
-/** Solves a linear assignment (maximising unless `maximize: false`). */
+/** Solves a linear assignment. */
 export interface Solver {
   readonly id: string;
   readonly prettyName: string;
-  /** cost is row-major `rows × cols`; returns for each row its column (rows ≤ cols). */
+  /**
+   * @param cost row-major `[rows, cols]`, rows ≤ cols.
+   * @returns for each row its column (`cols[r]`), and the total of the chosen entries.
+   */
   solve(cost: Float64Array, rows: number, cols: number, options: { maximize: boolean }): Promise<{ cols: Int32Array; total: number }>;
 }
 
@@ -51,6 +75,7 @@ export interface ProgressSink {
 export interface AlignRequest<O> {
   readonly spec: SymmetrySpec;
   readonly anchor: ModelWeights;
+  /** The model to align, already transformed by earlier pipeline steps. */
   readonly model: ModelWeights;
   /** The spaces this aligner may transform (the pipeline gives each aligner its own). */
   readonly spaces: readonly SpaceSpec[];
@@ -62,17 +87,19 @@ export interface AlignRequest<O> {
   readonly progress?: ProgressSink;
 }
 
-/** One step of an aligner's work, for reports. */
+/** One step of an aligner's (or merger's) work, for reports. */
 export interface TraceEvent {
   readonly space: string;
   readonly step: string;
   readonly objectiveBefore?: number;
   readonly objectiveAfter?: number;
   readonly ms?: number;
+  readonly detail?: Readonly<Record<string, unknown>>;
 }
 
 /** What an aligner returns. */
 export interface AlignResult {
+  /** Elements only on `request.spaces` (the pipeline rejects others). Maps the model towards the anchor. */
   readonly transform: Transform;
   readonly trace: readonly TraceEvent[];
   readonly diagnostics: Readonly<Record<string, unknown>>;
@@ -80,6 +107,7 @@ export interface AlignResult {
 
 /** Options schema: parses unknown input into typed options, with errors naming key and allowed values. */
 export interface OptionsSchema<O> {
+  /** Parses (and defaults) options; throws an Error naming the key, the value and what is allowed. */
   parse(input: unknown): O;
   /** Human-readable description of each option, for `--help`. */
   readonly describe?: Readonly<Record<string, string>>;
@@ -90,24 +118,30 @@ export interface OptionsSchema<O> {
  * How to add one: docs/adding-an-aligner.md.
  */
 export interface Aligner<O = Record<string, unknown>> {
+  /** kebab-case, unique in a registry. */
   readonly id: string;
   readonly prettyName: string;
   /** Paper or source, e.g. "Verma & Elbayad 2024". */
   readonly reference: string;
-  /** Space components it can align. */
-  readonly components: readonly SpaceSpec['component'][];
+  /** Space components it can align (the pipeline refuses to give it others). */
+  readonly components: readonly SpaceComponent[];
   readonly options: OptionsSchema<O>;
+  /** Every statistic it may need (checked against registered collectors at `freeze`). */
   readonly needs: readonly StatNeed[];
+  /** The statistics a particular run needs (a subset of `needs`); default: all of `needs`. */
+  needsFor?(options: O, spaces: readonly SpaceSpec[]): readonly StatNeed[];
   align(request: AlignRequest<O>): Promise<AlignResult>;
 }
 
-/** What a merger gets: N ≥ 2 models already in one basis, with their statistics. */
+/** What a merger gets: N ≥ 2 models already in one basis (the anchor's), with their statistics. */
 export interface MergeRequest<P> {
   readonly spec: SymmetrySpec;
+  /** `models[0]` is the anchor. */
   readonly models: readonly ModelWeights[];
   /** Per model, statistics by kind (already transformed into the anchor's basis). */
   readonly stats: readonly ReadonlyMap<string, StatsBundle>[];
   readonly params: P;
+  readonly seed: number;
   readonly progress?: ProgressSink;
 }
 
@@ -123,7 +157,10 @@ export interface Merger<P = Record<string, unknown>> {
   readonly prettyName: string;
   readonly reference: string;
   readonly params: OptionsSchema<P>;
+  /** Every statistic it may need (checked against registered collectors at `freeze`). */
   readonly needs: readonly StatNeed[];
+  /** The statistics a particular run needs (a subset of `needs`); default: all of `needs`. */
+  needsFor?(params: P): readonly StatNeed[];
   merge(request: MergeRequest<P>): Promise<MergeResult>;
 }
 
@@ -132,6 +169,8 @@ export interface StatCollector {
   readonly id: string;
   readonly kind: string;
   readonly pairwise: boolean;
+  /** How its entries move under a transform (see {@link StatLayout}). */
+  readonly layout: StatLayout;
   /**
    * Runs over `batches` and returns the statistics. Pairwise collectors receive the anchor in
    * `reference`. Implementations stream: memory is independent of the number of batches.
@@ -162,17 +201,26 @@ export interface ModelBatch {
   readonly labels?: Int32Array;
 }
 
+/** Options of {@link ArchitectureProvider.buildSpec}. */
+export interface BuildSpecOptions {
+  /** The task head (`none`, `mlm`, `classifier`); default: from the config, then from `params`. */
+  readonly head?: string;
+  /** The model's parameters (names only are used, to resolve the head). */
+  readonly params?: ParamMap;
+}
+
 /** Builds the SymmetrySpec of a model family. How to add one: docs/adding-an-architecture.md. */
 export interface ArchitectureProvider<C = unknown> {
   readonly id: string;
   readonly prettyName: string;
   /** True when this provider understands `config`. */
   matches(config: C): boolean;
-  buildSpec(config: C, params?: ParamMap): SymmetrySpec;
+  buildSpec(config: C, options?: BuildSpecOptions): SymmetrySpec;
 }
 
 /** Metadata of a plugin. */
 export interface PluginMeta {
+  /** Unique name, e.g. `@symfuse/plugins-regmean`; errors about duplicates name it. */
   readonly name: string;
   readonly version: string;
   readonly description: string;
@@ -189,6 +237,6 @@ export interface SymmetryPlugin {
   readonly mergers?: readonly Merger<any>[];
   readonly collectors?: readonly StatCollector[];
   readonly architectures?: readonly ArchitectureProvider<any>[];
-  /** Registers extra kernels (e.g. a WGSL override) when the plugin is used. */
+  /** Registers extra kernels (e.g. a WGSL override); called once by `freeze()`. */
   readonly kernels?: () => void;
 }

@@ -4,7 +4,7 @@
  * Only tensor ops are used, so it runs on the backend the parameters live on; ids, masks and
  * positions are prepared on the host and uploaded there.
  */
-import { type Backend, type Tensor, add, gather, matmul, setKernelObserver, tanh, tensor } from '@symfuse/tensor';
+import { type Backend, type DType, type Tensor, add, gather, matmul, setKernelObserver, tanh, tensor } from '@symfuse/tensor';
 import { checkParams } from './check-params.js';
 import { ModelInputError } from './errors.js';
 import { type BatchTensors, type PreparedBatch, prepareBatch } from './inputs.js';
@@ -51,6 +51,8 @@ export interface ForwardResult {
 
 interface Ctx {
   readonly config: ValidConfig;
+  readonly head: HeadKind;
+  readonly dtype: DType;
   readonly params: ParamMap;
   readonly backend: Backend;
   readonly dims: Dims;
@@ -68,8 +70,11 @@ interface Ctx {
 export function forward(model: EncoderModel, batch: EncoderBatch | BatchTensors, options: ForwardOptions = {}): ForwardResult {
   const head = resolveHead(model.config, model.params.keys(), options.head ?? model.head);
   const config = validateConfig(model.config, head);
-  const { backend } = checkParams(config, head, model.params);
+  const { backend, dtype } = checkParams(config, head, model.params);
   const prep = prepareBatch(config, batch);
+  if (options.mlmRows && head !== 'mlm') {
+    throw new ModelInputError('mlmRows', `was given but the head is '${head}'; it applies to the 'mlm' head only`);
+  }
   const dims: Dims = {
     batch: prep.batch,
     seqLen: prep.seqLen,
@@ -77,9 +82,19 @@ export function forward(model: EncoderModel, batch: EncoderBatch | BatchTensors,
     headDim: config.hiddenSize / config.numHeads,
   };
   const r = new Releaser(options.keepIntermediates ?? isRecording());
-  const ctx: Ctx = { config, params: model.params, backend, dims, prep, taps: new TapEmitter(options.taps, prep.mask, prep.batch, prep.seqLen), r };
+  const taps = new TapEmitter(options.taps, prep.mask, prep.batch, prep.seqLen);
+  const ctx: Ctx = { config, head, params: model.params, backend, dtype, dims, prep, taps, r };
 
-  const maskT = prep.mask ? tensor(Float32Array.from(prep.mask), [prep.batch, prep.seqLen], { backend, dtype: param(model.params, embeddingParamNames(config.modelType).word).dtype }) : undefined;
+  try {
+    return run(ctx, options.mlmRows);
+  } finally {
+    ctx.taps.dispose();
+  }
+}
+
+function run(ctx: Ctx, mlmRows: ForwardOptions['mlmRows']): ForwardResult {
+  const { config, params, prep, r, backend, head } = ctx;
+  const maskT = prep.mask ? tensor(Float32Array.from(prep.mask), [prep.batch, prep.seqLen], { backend, dtype: ctx.dtype }) : undefined;
   let x = embed(ctx);
   ctx.taps.emit([TapSites.embeddingsOutput], x);
   for (let l = 0; l < config.numLayers; l++) {
@@ -89,16 +104,15 @@ export function forward(model: EncoderModel, batch: EncoderBatch | BatchTensors,
   }
   r.release(maskT);
   if (config.layerNormPlacement === 'pre') {
-    const y = layerNormNamed(x, model.params, finalLayerNormNames(config.modelType), config.layerNormEps);
+    const y = layerNormNamed(x, params, finalLayerNormNames(config.modelType), config.layerNormEps);
     r.release(x);
     x = y;
   }
   ctx.taps.emit([TapSites.encoderOutput], x);
   const hidden = x.reshape([prep.batch, prep.seqLen, config.hiddenSize]);
   let result: ForwardResult = { hidden, head };
-  if (head === 'mlm') result = { ...result, logits: mlmHead(ctx, x, options.mlmRows) };
+  if (head === 'mlm') result = { ...result, logits: mlmHead(ctx, x, mlmRows) };
   else if (head === 'classifier') result = { ...result, ...classifierHead(ctx, x) };
-  else if (options.mlmRows) throw new ModelInputError('mlmRows', `was given but the head is '${head}'; it applies to the 'mlm' head only`);
   r.release(x); // `hidden` is a view that keeps the storage alive
   return result;
 }

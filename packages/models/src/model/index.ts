@@ -2,14 +2,14 @@
  * The transformer encoder family (BERT, RoBERTa; post-LN and pre-LN): parameter naming, init,
  * tolerant loading, the forward pass with activation taps, and model summaries.
  *
- * How to add an architecture to the family: extend `EncoderModelType` and `SUPPORTED_MODEL_TYPES`,
+ * How to add an architecture to the family: extend `EncoderModelType` and `ENCODER_MODEL_TYPES`,
  * give its parameter names in `names.ts` (prefix, head names), its position-id rule in `inputs.ts`,
  * any head difference in `forward.ts`, and a PyTorch reference variant in `scripts/torch_reference.py`.
  */
 export * from './types.js';
 export * from './errors.js';
 export {
-  validateConfig, type ValidConfig, SUPPORTED_MODEL_TYPES, SUPPORTED_ACTIVATIONS, SUPPORTED_PLACEMENTS,
+  validateConfig, type ValidConfig, ENCODER_MODEL_TYPES, ENCODER_ACTIVATIONS, ENCODER_LN_PLACEMENTS,
 } from './validate-config.js';
 export {
   type ParamShapes, type LayerParamNames, basePrefix, layerParamNames, embeddingParamNames, finalLayerNormNames,
@@ -28,3 +28,5 @@ export {
 } from './taps.js';
 export { type ForwardOptions, type ForwardResult, forward, forwardMlmAt } from './forward.js';
 export { type ModelSummary, summarizeModel } from './summary.js';
+export { type TensorReader, loadCheckpointParams } from './load-checkpoint.js';
+export { type LoadedModel, type SaveModelOptions, loadModel, saveModel } from './model-files.js';

@@ -29,9 +29,11 @@ export interface InitOptions {
 /**
  * Fresh parameters for `config` (see the module comment). Each parameter draws from its own fork of
  * the generator, labelled by its name, so adding a head does not change the encoder's weights.
+ * `seedOrOptions` may be a plain seed.
  * @returns a {@link ParamMap} with exactly the names and shapes of `expectedParams(config, head)`.
  */
-export function initParams(config: EncoderConfig, options: InitOptions = {}): ParamMap {
+export function initParams(config: EncoderConfig, seedOrOptions: InitOptions | number = {}): ParamMap {
+  const options = typeof seedOrOptions === 'number' ? { seed: seedOrOptions } : seedOrOptions;
   const head = resolveHead(config, undefined, options.head);
   const cfg = validateConfig(config, head);
   const params: ParamMap = new Map();

@@ -3,7 +3,7 @@
  * whatever backend the parameters live on. Activations are 2-D `[rows, features]`.
  */
 import { type Tensor, add, attention, gelu, geluTanh, layerNorm, matmul, relu, transpose } from '@symfuse/tensor';
-import type { HiddenAct, ParamMap } from './types.js';
+import type { EncoderActivation, ParamMap } from './types.js';
 
 /**
  * Releases intermediates as soon as they are consumed (what bounds device memory), unless the
@@ -32,7 +32,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor, r: Releaser): Tensor {
 }
 
 /** The elementwise activation named by the config. */
-export function activate(x: Tensor, act: HiddenAct): Tensor {
+export function activate(x: Tensor, act: EncoderActivation): Tensor {
   switch (act) {
     case 'gelu':
       return gelu(x);

@@ -8,8 +8,12 @@
  * `output.LayerNorm` is LN₂ applied to x_a before the FFN — and adds one final LayerNorm
  * `{prefix}.encoder.final_layer_norm.{weight,bias}` applied to the last layer's output.
  */
+import { classifierHeadNames, mlmHeadNames, wb } from './head-names.js';
+import { resolveHead } from './resolve-head.js';
 import { validateConfig } from './validate-config.js';
 import type { EncoderConfig, EncoderModelType, HeadKind } from './types.js';
+
+export { classifierHeadNames, mlmHeadNames } from './head-names.js';
 
 /** Shapes of every parameter, keyed by name, in canonical order. */
 export type ParamShapes = Map<string, readonly number[]>;
@@ -35,8 +39,6 @@ export interface LayerParamNames {
   /** LN₂: after the FFN (post-LN) or before it (pre-LN). */
   readonly ln2: { readonly weight: string; readonly bias: string };
 }
-
-const wb = (base: string) => ({ weight: `${base}.weight`, bias: `${base}.bias` });
 
 /** Parameter names of layer `i` for a model type. */
 export function layerParamNames(modelType: EncoderModelType, i: number): LayerParamNames {
@@ -70,43 +72,13 @@ export function finalLayerNormNames(modelType: EncoderModelType): { weight: stri
 }
 
 /**
- * Names of the MLM head. `decoderWeight` is tied to the word embeddings and is never stored in a
- * {@link ParamMap}; it is listed so taps and loaders can name it.
- */
-export function mlmHeadNames(modelType: EncoderModelType) {
-  if (modelType === 'bert') {
-    return {
-      dense: wb('cls.predictions.transform.dense'),
-      ln: wb('cls.predictions.transform.LayerNorm'),
-      decoderWeight: 'cls.predictions.decoder.weight',
-      decoderBiasAlias: 'cls.predictions.decoder.bias',
-      bias: 'cls.predictions.bias',
-    } as const;
-  }
-  return {
-    dense: wb('lm_head.dense'),
-    ln: wb('lm_head.layer_norm'),
-    decoderWeight: 'lm_head.decoder.weight',
-    decoderBiasAlias: 'lm_head.decoder.bias',
-    bias: 'lm_head.bias',
-  } as const;
-}
-
-/**
- * Names of the sequence-classification head: `first` acts on the first token's hidden state
- * (BERT's pooler, RoBERTa's `classifier.dense`), then tanh, then `out` gives the logits.
- */
-export function classifierHeadNames(modelType: EncoderModelType) {
-  if (modelType === 'bert') return { first: wb('bert.pooler.dense'), out: wb('classifier') } as const;
-  return { first: wb('classifier.dense'), out: wb('classifier.out_proj') } as const;
-}
-
-/**
  * The parameters a model of `config` with `head` must have, with their shapes, in canonical order
  * (embeddings, layers, final LN for pre-LN, head). The tied MLM decoder weight is not included.
+ * `head` defaults to the one `config.architectures` names (else `none`).
  * @throws UnsupportedConfigError when `config` is not one the family supports.
  */
-export function expectedParams(cfg: EncoderConfig, head: HeadKind): ParamShapes {
+export function expectedParams(cfg: EncoderConfig, headKind?: HeadKind): ParamShapes {
+  const head = headKind ?? resolveHead(cfg);
   const config = validateConfig(cfg, head);
   const t = config.modelType;
   const d = config.hiddenSize;
@@ -157,6 +129,6 @@ export function expectedParams(cfg: EncoderConfig, head: HeadKind): ParamShapes 
 }
 
 /** The canonical parameter names of `config` with `head`, in order (see {@link expectedParams}). */
-export function paramNames(config: EncoderConfig, head: HeadKind): string[] {
+export function paramNames(config: EncoderConfig, head?: HeadKind): string[] {
   return [...expectedParams(config, head).keys()];
 }

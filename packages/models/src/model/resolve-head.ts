@@ -2,7 +2,7 @@
  * Which head a model has: explicit, else from HF `architectures`, else from the parameters present.
  */
 import { UnsupportedConfigError } from './errors.js';
-import { classifierHeadNames, mlmHeadNames } from './names.js';
+import { classifierHeadNames, mlmHeadNames } from './head-names.js';
 import type { EncoderConfig, EncoderModelType, HeadKind } from './types.js';
 import { HEAD_KINDS } from './types.js';
 

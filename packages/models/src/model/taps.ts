@@ -129,6 +129,7 @@ export function tapSites(modelType: EncoderModelType, numLayers: number, head: H
 export class TapEmitter {
   /** Flat positions 0..B·T-1 of the encoder's rows (identity). */
   readonly allPositions: Int32Array;
+  private readonly cache = new Map<Int32Array, { positions: Int32Array; index?: Tensor }>();
 
   constructor(
     private readonly collector: TapCollector | undefined,
@@ -139,6 +140,35 @@ export class TapEmitter {
   ) {
     this.allPositions = new Int32Array(batch * seqLen);
     for (let i = 0; i < this.allPositions.length; i++) this.allPositions[i] = i;
+  }
+
+  /**
+   * Which rows of a tensor laid out at `positions` are real tokens: their flat positions and, when
+   * some rows are padding, an index tensor selecting them (cached per positions array).
+   */
+  private realRows(positions: Int32Array, like: Tensor): { positions: Int32Array; index?: Tensor } {
+    const cached = this.cache.get(positions);
+    if (cached) return cached;
+    let entry: { positions: Int32Array; index?: Tensor } = { positions };
+    if (this.mask) {
+      const mask = this.mask;
+      const keep: number[] = [];
+      for (let i = 0; i < positions.length; i++) if (mask[positions[i]] !== 0) keep.push(i);
+      if (keep.length < positions.length) {
+        entry = {
+          positions: Int32Array.from(keep, (i) => positions[i]),
+          index: tensor(Int32Array.from(keep), [keep.length], { backend: like.backend }),
+        };
+      }
+    }
+    this.cache.set(positions, entry);
+    return entry;
+  }
+
+  /** Releases the cached index tensors; call once the forward pass is over. */
+  dispose(): void {
+    for (const e of this.cache.values()) e.index?.dispose();
+    this.cache.clear();
   }
 
   /** True when some site among `sites` is wanted (so callers can skip work that only feeds taps). */
@@ -156,21 +186,9 @@ export class TapEmitter {
     if (!c) return;
     const wanted = sites.filter((s) => c.wants(s));
     if (wanted.length === 0) return;
-    let keep: number[] | undefined;
-    if (this.mask) {
-      const mask = this.mask;
-      keep = [];
-      for (let i = 0; i < positions.length; i++) if (mask[positions[i]] !== 0) keep.push(i);
-      if (keep.length === positions.length) keep = undefined;
-    }
-    let features = x;
-    let realPositions = positions;
-    if (keep) {
-      const idx = tensor(Int32Array.from(keep), [keep.length], { backend: x.backend });
-      features = gather(x, idx, 0);
-      idx.dispose();
-      realPositions = Int32Array.from(keep, (i) => positions[i]);
-    }
+    const sel = this.realRows(positions, x);
+    const features = sel.index ? gather(x, sel.index, 0) : x;
+    const realPositions = sel.positions;
     try {
       for (const site of wanted) {
         const { kind, layer } = parseTapSite(site);

@@ -8,10 +8,10 @@ import type { Tensor } from '@symfuse/tensor';
 export type EncoderModelType = 'bert' | 'roberta';
 
 /** Activations of the FFN (and of BERT's MLM transform): exact GELU, tanh-approximated GELU, ReLU. */
-export type HiddenAct = 'gelu' | 'gelu_tanh' | 'relu';
+export type EncoderActivation = 'gelu' | 'gelu_tanh' | 'relu';
 
 /** Where the per-layer LayerNorms sit: after each residual add (BERT) or before each sublayer. */
-export type LayerNormPlacement = 'post' | 'pre';
+export type EncoderLnPlacement = 'post' | 'pre';
 
 /**
  * What the encoder forward needs from a configuration. The config package's `ModelConfig` is

@@ -3,20 +3,20 @@
  * or runs, with errors that name the field, the value found and the supported values.
  */
 import { UnsupportedConfigError } from './errors.js';
-import type { EncoderConfig, EncoderModelType, HeadKind, HiddenAct, LayerNormPlacement } from './types.js';
+import type { EncoderConfig, EncoderModelType, HeadKind, EncoderActivation, EncoderLnPlacement } from './types.js';
 
 /** Model types the family implements. */
-export const SUPPORTED_MODEL_TYPES: readonly EncoderModelType[] = ['bert', 'roberta'];
+export const ENCODER_MODEL_TYPES: readonly EncoderModelType[] = ['bert', 'roberta'];
 /** Activations the family implements. */
-export const SUPPORTED_ACTIVATIONS: readonly HiddenAct[] = ['gelu', 'gelu_tanh', 'relu'];
+export const ENCODER_ACTIVATIONS: readonly EncoderActivation[] = ['gelu', 'gelu_tanh', 'relu'];
 /** LayerNorm placements the family implements. */
-export const SUPPORTED_PLACEMENTS: readonly LayerNormPlacement[] = ['post', 'pre'];
+export const ENCODER_LN_PLACEMENTS: readonly EncoderLnPlacement[] = ['post', 'pre'];
 
 /** A configuration after validation: the string fields narrowed to the supported values. */
 export interface ValidConfig extends EncoderConfig {
   readonly modelType: EncoderModelType;
-  readonly hiddenAct: HiddenAct;
-  readonly layerNormPlacement: LayerNormPlacement;
+  readonly hiddenAct: EncoderActivation;
+  readonly layerNormPlacement: EncoderLnPlacement;
 }
 
 function positiveInt(field: string, v: unknown): void {
@@ -37,9 +37,9 @@ function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[
  * @throws UnsupportedConfigError naming the field, the value and what is supported.
  */
 export function validateConfig(config: EncoderConfig, head?: HeadKind): ValidConfig {
-  oneOf('modelType', config.modelType, SUPPORTED_MODEL_TYPES);
-  oneOf('hiddenAct', config.hiddenAct, SUPPORTED_ACTIVATIONS);
-  oneOf('layerNormPlacement', config.layerNormPlacement, SUPPORTED_PLACEMENTS);
+  oneOf('modelType', config.modelType, ENCODER_MODEL_TYPES);
+  oneOf('hiddenAct', config.hiddenAct, ENCODER_ACTIVATIONS);
+  oneOf('layerNormPlacement', config.layerNormPlacement, ENCODER_LN_PLACEMENTS);
   for (const f of ['hiddenSize', 'numLayers', 'numHeads', 'intermediateSize', 'vocabSize', 'maxPositionEmbeddings', 'typeVocabSize'] as const) {
     positiveInt(f, config[f]);
   }

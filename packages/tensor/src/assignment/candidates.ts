@@ -10,110 +10,174 @@ export interface CandidateGraph {
   readonly val: Float64Array;
 }
 
-/** Result of {@link scanCandidates}. */
-export interface CandidateScan {
-  readonly graph: CandidateGraph;
+/** Each column's `kc` smallest minimisation costs, from {@link scanColumns}. */
+export interface ColumnScan {
+  readonly kc: number;
+  /** `[m, kc]` sorted values and their rows; `count[j]` of them are valid. */
+  readonly val: Float64Array;
+  readonly row: Int32Array;
+  readonly count: Int32Array;
   /**
-   * `[n]` lower bound on every non-candidate (minimisation) cost of the row: the k-th smallest value kept,
-   * or +∞ when the row has at most k finite entries (then every finite entry is a candidate).
+   * `[m]` lower bound on every non-listed entry of the column: its kc-th smallest value, or +∞ when
+   * the column has at most kc finite entries (then all of them are listed).
    */
   readonly bound: Float64Array;
   /** `[m]` column minima and their first arg-min row (−1 for an all-+∞ column). */
-  readonly colMin: Float64Array;
-  readonly colArg: Int32Array;
+  readonly min: Float64Array;
+  readonly argMin: Int32Array;
+}
+
+/** Each row's `k` smallest minimisation costs, from {@link scanRows}. */
+export interface RowScan {
+  readonly k: number;
+  /** `[n, k]` sorted values and their columns; `count[i]` of them are valid. */
+  readonly val: Float64Array;
+  readonly col: Int32Array;
+  readonly count: Int32Array;
+  /** `[n]` lower bound on every non-listed entry of the row (k-th smallest, or +∞ if all are listed). */
+  readonly bound: Float64Array;
 }
 
 /**
- * One sequential pass over a row-major `[n, m]` matrix that (a) validates every entry (NaN, or an
- * infinity in the optimising direction, throws naming (i, j)), (b) keeps each row's k smallest
- * minimisation costs `sign·src[i, j]`, and (c) tracks column minima. Each column's arg-min edge is added
- * to the graph too, so no column is left without a candidate when one exists. The pass reads each entry
- * once with a rarely-taken branch, so it runs at memory bandwidth.
+ * First pass over a row-major `[n, m]` matrix: validates every entry (NaN, or an infinity in the
+ * optimising direction, throws naming (i, j)) and keeps each column's `kc` smallest minimisation costs
+ * `sign·src[i, j]`. The hot loop is one load, one multiply and three compares per entry; after the first
+ * few rows an entry enters a column list with probability ≈ kc/i, so the pass runs near memory speed.
  */
-export function scanCandidates(
+export function scanColumns(
   src: ArrayLike<number>,
   n: number,
   m: number,
   sign: number,
   maximize: boolean,
-  k: number,
-): CandidateScan {
-  const keepV = new Float64Array(n * k);
-  const keepJ = new Int32Array(n * k);
-  const keepN = new Int32Array(n);
+  kc: number,
+): ColumnScan {
+  const val = new Float64Array(m * kc);
+  const row = new Int32Array(m * kc);
+  const count = new Int32Array(m);
+  const thr = new Float64Array(m).fill(Infinity);
+  for (let i = 0; i < n; i++) {
+    const off = i * m;
+    for (let j = 0; j < m; j++) {
+      const c = sign * src[off + j];
+      // −∞ (the only bad infinity after the sign flip) is below every threshold, NaN fails `<`.
+      if (c < thr[j] || c !== c) {
+        if (c !== c || c === -Infinity) throw invalidEntry(src[off + j], i, j, maximize);
+        // Rows arrive in order, so among equal values the earliest row stays first (JV's tie rule).
+        const cb = j * kc;
+        let p = count[j] < kc ? count[j]++ : kc - 1;
+        while (p > 0 && val[cb + p - 1] > c) {
+          val[cb + p] = val[cb + p - 1];
+          row[cb + p] = row[cb + p - 1];
+          p--;
+        }
+        val[cb + p] = c;
+        row[cb + p] = i;
+        if (count[j] === kc) thr[j] = val[cb + kc - 1];
+      }
+    }
+  }
+  const min = new Float64Array(m).fill(Infinity);
+  const argMin = new Int32Array(m).fill(-1);
+  const bound = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    if (count[j] > 0) {
+      min[j] = val[j * kc];
+      argMin[j] = row[j * kc];
+    }
+    bound[j] = count[j] === kc && kc < n ? val[j * kc + kc - 1] : Infinity;
+  }
+  return { kc, val, row, count, bound, min, argMin };
+}
+
+/**
+ * Second (optional) pass: each row's `k` smallest minimisation costs. Entries were validated by
+ * {@link scanColumns}. Row i starts at column i (mod m): among tied entries it then keeps a diagonal band
+ * rather than the same first columns in every row, so constant or integer matrices still yield a graph
+ * with a perfect matching.
+ */
+export function scanRows(src: ArrayLike<number>, n: number, m: number, sign: number, k: number): RowScan {
+  const val = new Float64Array(n * k);
+  const col = new Int32Array(n * k);
+  const count = new Int32Array(n);
   const bound = new Float64Array(n);
-  const colMin = new Float64Array(m).fill(Infinity);
-  const colArg = new Int32Array(m).fill(-1);
-  const bad = -Infinity; // after multiplying by sign, the optimum-unbounding infinity is always −∞
   for (let i = 0; i < n; i++) {
     const off = i * m;
     const base = i * k;
     let cnt = 0;
-    let thr = Infinity; // k-th smallest so far once `cnt === k`
-    for (let j = 0; j < m; j++) {
-      const c = sign * src[off + j];
-      if (c !== c || c === bad) throw invalidEntry(src[off + j], i, j, maximize);
-      if (c < colMin[j]) {
-        colMin[j] = c;
-        colArg[j] = i;
-      }
-      if (c < thr) {
-        // Insertion into the sorted keep-list (k is small; insertions are rare after the first k).
-        let p = cnt < k ? cnt++ : k - 1;
-        while (p > 0 && keepV[base + p - 1] > c) {
-          keepV[base + p] = keepV[base + p - 1];
-          keepJ[base + p] = keepJ[base + p - 1];
-          p--;
+    let thr = Infinity; // k-th smallest so far once the list is full
+    const start = i % m;
+    for (let run = 0; run < 2; run++) {
+      const j1 = run === 0 ? m : start;
+      for (let j = run === 0 ? start : 0; j < j1; j++) {
+        const c = sign * src[off + j];
+        if (c < thr) {
+          let p = cnt < k ? cnt++ : k - 1;
+          while (p > 0 && val[base + p - 1] > c) {
+            val[base + p] = val[base + p - 1];
+            col[base + p] = col[base + p - 1];
+            p--;
+          }
+          val[base + p] = c;
+          col[base + p] = j;
+          if (cnt === k) thr = val[base + k - 1];
         }
-        keepV[base + p] = c;
-        keepJ[base + p] = j;
-        if (cnt === k) thr = keepV[base + k - 1];
       }
     }
-    keepN[i] = cnt;
-    bound[i] = cnt === k && k < m ? keepV[base + k - 1] : Infinity;
+    count[i] = cnt;
+    bound[i] = cnt === k && k < m ? val[base + k - 1] : Infinity;
   }
-  // Column-best edges not already kept by their row.
-  const extra = new Int32Array(n);
-  const isExtra = new Uint8Array(m);
+  return { k, val, col, count, bound };
+}
+
+/** Union of the column lists and (when given) the row lists, deduplicated, as a CSR graph. */
+export function buildGraph(n: number, m: number, cols: ColumnScan, rows: RowScan | null): CandidateGraph {
+  const { kc } = cols;
+  const k = rows?.k ?? 0;
+  const isNew = new Uint8Array(m * kc);
+  const deg = new Int32Array(n);
+  if (rows !== null) deg.set(rows.count);
   for (let j = 0; j < m; j++) {
-    const i = colArg[j];
-    if (i < 0) continue;
-    const base = i * k;
-    let found = false;
-    for (let t = 0; t < keepN[i]; t++) {
-      if (keepJ[base + t] === j) {
-        found = true;
-        break;
+    for (let t = 0; t < cols.count[j]; t++) {
+      const i = cols.row[j * kc + t];
+      let found = false;
+      if (rows !== null) {
+        const base = i * k;
+        for (let q = 0; q < rows.count[i]; q++) {
+          if (rows.col[base + q] === j) {
+            found = true;
+            break;
+          }
+        }
       }
-    }
-    if (!found) {
-      extra[i]++;
-      isExtra[j] = 1;
+      if (!found) {
+        isNew[j * kc + t] = 1;
+        deg[i]++;
+      }
     }
   }
   const rowPtr = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) rowPtr[i + 1] = rowPtr[i] + keepN[i] + extra[i];
-  const nnz = rowPtr[n];
-  const col = new Int32Array(nnz);
-  const val = new Float64Array(nnz);
-  const fill = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const base = i * k;
-    const p = rowPtr[i];
-    for (let t = 0; t < keepN[i]; t++) {
-      col[p + t] = keepJ[base + t];
-      val[p + t] = keepV[base + t];
+  for (let i = 0; i < n; i++) rowPtr[i + 1] = rowPtr[i] + deg[i];
+  const col = new Int32Array(rowPtr[n]);
+  const val = new Float64Array(rowPtr[n]);
+  const fill = rowPtr.slice(0, n);
+  if (rows !== null) {
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < rows.count[i]; t++) {
+        col[fill[i]] = rows.col[i * k + t];
+        val[fill[i]++] = rows.val[i * k + t];
+      }
     }
-    fill[i] = p + keepN[i];
   }
   for (let j = 0; j < m; j++) {
-    if (isExtra[j] === 0) continue;
-    const i = colArg[j];
-    col[fill[i]] = j;
-    val[fill[i]++] = colMin[j];
+    for (let t = 0; t < cols.count[j]; t++) {
+      if (isNew[j * kc + t] === 0) continue;
+      const i = cols.row[j * kc + t];
+      col[fill[i]] = j;
+      val[fill[i]++] = cols.val[j * kc + t];
+    }
   }
-  return { graph: { rowPtr, col, val }, bound, colMin, colArg };
+  return { rowPtr, col, val };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { CandidateGraph } from './candidates.js';
 import type { AssignmentState } from './sparse-augment.js';
 
-/** Edges found by {@link certifyRows}, to be merged into the candidate graph. */
+/** Edges found by rescans, to be merged into the candidate graph. */
 export class EdgeBuffer {
   row = new Int32Array(256);
   col = new Int32Array(256);
@@ -27,61 +27,60 @@ export class EdgeBuffer {
   }
 }
 
-/**
- * Checks the LP optimality certificate of the current assignment against the full matrix:
- * row i is optimal iff `u_i = c[i, x_i] − v[x_i] ≤ c[i, j] − v[j]` for all j. Candidate edges satisfy it by
- * the sparse invariant; for the others `lower[i]` is a lower bound on their reduced costs that stays valid
- * while duals only decrease. Rows with `lower[i] ≥ u_i` are certified for free; the rest are rescanned:
- * the rescan keeps the `extra` smallest non-candidate reduced costs as new edges (so the row gains margin
- * and is rarely rescanned again), sets `lower[i]` to the next-smallest, and frees the row if any of them
- * beats u_i (a violated dual constraint: the row must be re-augmented).
- *
- * @param src row-major `[n, n]` input, minimisation costs `sign·src`.
- * @returns number of freed rows written to `free`; new edges are appended to `out`.
- */
-export function certifyRows(
-  src: ArrayLike<number>,
-  n: number,
-  sign: number,
-  g: CandidateGraph,
-  st: AssignmentState,
-  lower: Float64Array,
-  free: Int32Array,
-  stamp: Int32Array,
-  extra: number,
-  out: EdgeBuffer,
-  onRescan?: () => void,
-): number {
-  const { x, y, v, rowCost } = st;
-  const topH = new Float64Array(extra);
-  const topJ = new Int32Array(extra);
-  const topC = new Float64Array(extra);
-  let numFree = 0;
-  for (let i = 0; i < n; i++) {
-    const u = rowCost[i] - v[x[i]];
-    if (lower[i] >= u) continue;
-    onRescan?.();
+/** Dense rows read by the certification, with the state they check. */
+export class RowScanner {
+  private readonly stamp: Int32Array;
+  private readonly topH: Float64Array;
+  private readonly topJ: Int32Array;
+  private readonly topC: Float64Array;
+  /** Number of dense rows read so far. */
+  rescans = 0;
+
+  constructor(
+    /** Row-major `[n, n]` input; minimisation costs are `sign·src`. */
+    private readonly src: ArrayLike<number>,
+    private readonly n: number,
+    private readonly sign: number,
+    private readonly st: AssignmentState,
+    /** Per-row lower bound on the reduced costs of non-candidate entries; valid while duals only drop. */
+    readonly lower: Float64Array,
+    maxKeep: number,
+  ) {
+    this.stamp = new Int32Array(n).fill(-1);
+    this.topH = new Float64Array(maxKeep);
+    this.topJ = new Int32Array(maxKeep);
+    this.topC = new Float64Array(maxKeep);
+  }
+
+  /**
+   * Reads row i in full, appends its `keep` smallest non-candidate reduced costs `c − v` to `out` as new
+   * edges, and sets `lower[i]` to the smallest reduced cost left out.
+   * @returns the smallest new reduced cost (+∞ if none), to compare with the row's u.
+   */
+  rescan(i: number, g: CandidateGraph, keep: number, out: EdgeBuffer): number {
+    const { src, n, sign, stamp, topH, topJ, topC } = this;
+    const v = this.st.v;
+    this.rescans++;
     for (let e = g.rowPtr[i]; e < g.rowPtr[i + 1]; e++) stamp[g.col[e]] = i;
     const off = i * n;
     let cnt = 0;
-    let thr = extra > 0 ? Infinity : -Infinity; // keep h < thr
+    let thr = keep > 0 ? Infinity : -Infinity; // keep h < thr
     let s = Infinity; // min over the reduced costs not kept
     for (let j = 0; j < n; j++) {
       const c = sign * src[off + j];
       const h = c - v[j];
       if (h >= thr) {
+        // Candidates can land here too; including them only makes the bound more conservative.
         if (h < s) s = h;
         continue;
       }
-      if (stamp[j] === i) continue;
-      // Insert into the sorted top list; the element pushed out (if any) feeds `s`.
+      if (stamp[j] === i || c === Infinity) continue;
       let p: number;
-      if (cnt < extra) {
+      if (cnt < keep) {
         p = cnt++;
       } else {
-        const dropped = topH[extra - 1];
-        if (dropped < s) s = dropped;
-        p = extra - 1;
+        if (topH[keep - 1] < s) s = topH[keep - 1]; // pushed out of the list
+        p = keep - 1;
       }
       while (p > 0 && topH[p - 1] > h) {
         topH[p] = topH[p - 1];
@@ -92,17 +91,110 @@ export function certifyRows(
       topH[p] = h;
       topJ[p] = j;
       topC[p] = c;
-      if (cnt === extra) thr = topH[extra - 1];
+      if (cnt === keep) thr = topH[keep - 1];
     }
-    // Candidates were skipped only inside the `h < thr` branch; entries ≥ thr that are candidates may
-    // have lowered `s`, which only makes the bound more conservative.
-    lower[i] = s;
+    this.lower[i] = s;
     for (let t = 0; t < cnt; t++) out.push(i, topJ[t], topC[t]);
-    if (cnt > 0 && topH[0] < u) {
-      y[x[i]] = -1;
-      x[i] = -1;
-      free[numFree++] = i;
+    return cnt > 0 ? topH[0] : Infinity;
+  }
+
+  /**
+   * Checks the LP optimality certificate of the current assignment against the full matrix: row i is
+   * optimal iff `u_i = c[i, x_i] − v[x_i] ≤ c[i, j] − v[j]` for all j. Candidate edges satisfy it by the
+   * sparse invariant; rows with `max(lower[i], bounds.rowFloor(i)) ≥ u_i` are certified without reading
+   * the matrix. The others are
+   * rescanned (gaining `keep` margin edges, so they are rarely rescanned again) and freed when a new edge
+   * beats u_i (a violated dual constraint: the row must be re-augmented).
+   * @returns number of freed rows written to `free`.
+   */
+  certify(g: CandidateGraph, keep: number, free: Int32Array, out: EdgeBuffer, bounds: EntryBounds): number {
+    const { x, y, v, rowCost } = this.st;
+    const lower = this.lower;
+    let numFree = 0;
+    for (let i = 0; i < this.n; i++) {
+      const u = rowCost[i] - v[x[i]];
+      if (lower[i] >= u || bounds.rowFloor(i) >= u) continue;
+      if (this.rescan(i, g, keep, out) < u) {
+        y[x[i]] = -1;
+        x[i] = -1;
+        free[numFree++] = i;
+      }
+    }
+    return numFree;
+  }
+
+  /**
+   * Widens the candidates of every row in `rows` (a set whose candidate columns are all taken inside
+   * the set — a Hall violation of the sparse graph) by `keep` edges each; assigned rows whose new edges
+   * beat their u are freed into `free` from index `numFree`.
+   * @returns the new number of free rows, or −1 when no row gained an edge (then the full matrix has the
+   *   same Hall violation: it is infeasible).
+   */
+  expand(rows: Int32Array, count: number, g: CandidateGraph, keep: number, free: Int32Array, numFree: number, out: EdgeBuffer): number {
+    const { x, y, v, rowCost } = this.st;
+    const before = out.count;
+    for (let t = 0; t < count; t++) {
+      const i = rows[t];
+      const best = this.rescan(i, g, keep, out);
+      if (x[i] >= 0 && best < rowCost[i] - v[x[i]]) {
+        y[x[i]] = -1;
+        x[i] = -1;
+        free[numFree++] = i;
+      }
+    }
+    return out.count === before ? -1 : numFree;
+  }
+}
+
+/**
+ * Lower bounds on the reduced costs `c[i, j] − v[j]` of non-candidate entries from the first-pass
+ * statistics, for the current duals. A non-candidate entry is outside its column's list, so
+ * `c[i, j] ≥ colBound[j]`, and (when the row pass ran) outside its row's list, so `c[i, j] ≥ rowBound[i]`.
+ * With `z = −v` sorted ascending and `β_j = colBound[j] − v[j]`, every non-candidate reduced cost of row i
+ * is ≥ `max(rowBound[i] + z_j, β_j)`, whose minimum over j is bounded below by splitting at the first
+ * sorted position q where `rowBound[i] + z_q ≥ min_{p ≤ q} β_p`: `min(rowBound[i] + z_q, min_{p < q} β_p)`.
+ * Any split gives a valid bound (rounding is monotone), the binary search just finds the best one.
+ */
+export class EntryBounds {
+  private readonly zs: Float64Array;
+  private readonly prefMinBeta: Float64Array;
+
+  constructor(
+    colBound: Float64Array,
+    v: Float64Array,
+    private readonly rowBound: Float64Array | null,
+  ) {
+    const m = v.length;
+    const order = new Int32Array(m);
+    for (let j = 0; j < m; j++) order[j] = j;
+    order.sort((a, b) => v[b] - v[a]); // z = −v ascending
+    this.zs = new Float64Array(m);
+    this.prefMinBeta = new Float64Array(m);
+    let pm = Infinity;
+    for (let p = 0; p < m; p++) {
+      const j = order[p];
+      this.zs[p] = -v[j];
+      const beta = colBound[j] - v[j];
+      if (beta < pm) pm = beta;
+      this.prefMinBeta[p] = pm;
     }
   }
-  return numFree;
+
+  /** Lower bound on every non-candidate reduced cost of row i. */
+  rowFloor(i: number): number {
+    const { zs, prefMinBeta } = this;
+    const m = zs.length;
+    const t = this.rowBound === null ? -Infinity : this.rowBound[i];
+    if (m === 0) return Infinity;
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (t + zs[mid] >= prefMinBeta[mid]) hi = mid;
+      else lo = mid + 1;
+    }
+    const viaRow = lo < m ? t + zs[lo] : Infinity;
+    const viaCols = lo > 0 ? prefMinBeta[lo - 1] : Infinity;
+    return viaRow < viaCols ? viaRow : viaCols;
+  }
 }

@@ -22,6 +22,12 @@ export class SparseWorkspace {
   readonly scanned: Int32Array;
   heapKey: Float64Array;
   heapVal: Int32Array;
+  /**
+   * After a failed search: the rows it reached (the free row and the owners of every column it
+   * scanned). Their candidate columns are all owned inside the set — a Hall violation of the graph.
+   */
+  readonly stuckRows: Int32Array;
+  stuckCount = 0;
 
   constructor(m: number, heapCapacity: number) {
     this.d = new Float64Array(m).fill(Infinity);
@@ -32,6 +38,7 @@ export class SparseWorkspace {
     this.scanned = new Int32Array(m);
     this.heapKey = new Float64Array(Math.max(16, heapCapacity));
     this.heapVal = new Int32Array(Math.max(16, heapCapacity));
+    this.stuckRows = new Int32Array(m + 1);
   }
 }
 
@@ -40,8 +47,9 @@ export class SparseWorkspace {
  * `c − v`; the sparse counterpart of JV's augmentation). Each listed free row is matched; duals of the
  * scanned columns only ever decrease, which keeps `v ≤ 0` if it held before.
  *
- * @returns −1 when every row was matched, else the first row with no augmenting path inside the graph
- *   (the state is then still consistent, with that row and the rest of the list unmatched).
+ * @returns −1 when every row was matched, else the index in `freeRows` of the first row with no
+ *   augmenting path inside the graph (the state is then still consistent, with that row and the rest of
+ *   the list unmatched, and `ws.stuckRows` holds the rows the search reached).
  */
 export function augmentSparse(
   g: CandidateGraph,
@@ -71,7 +79,11 @@ export function augmentSparse(
         bc = val[e];
       }
     }
-    if (bj < 0) return r;
+    if (bj < 0) {
+      ws.stuckRows[0] = r;
+      ws.stuckCount = 1;
+      return f;
+    }
     if (y[bj] < 0) {
       x[r] = bj;
       y[bj] = r;
@@ -182,7 +194,12 @@ export function augmentSparse(
       d[j] = Infinity;
       done[j] = 0;
     }
-    if (end < 0) return r;
+    if (end < 0) {
+      ws.stuckRows[0] = r;
+      for (let t = 0; t < ns; t++) ws.stuckRows[t + 1] = y[scanned[t]];
+      ws.stuckCount = ns + 1;
+      return f;
+    }
   }
   return -1;
 }

@@ -1,5 +1,5 @@
-import { addEdges, scanCandidates, type CandidateGraph } from './candidates.js';
-import { certifyRows, EdgeBuffer } from './certify.js';
+import { addEdges, buildGraph, scanColumns, scanRows, type CandidateGraph } from './candidates.js';
+import { EdgeBuffer, EntryBounds, RowScanner } from './certify.js';
 import { InfeasibleAssignmentError } from './infeasible-error.js';
 import { lapjv, type LapjvResult } from './lapjv.js';
 import { augmentSparse, SparseWorkspace, type AssignmentState } from './sparse-augment.js';
@@ -9,9 +9,20 @@ import { reduceRowsSparse } from './sparse-row-reduction.js';
 export interface SparseExactOptions {
   /** Candidates kept per row (default 16). */
   readonly k?: number;
-  /** Certification rounds before falling back to the dense solver (default 16). */
+  /** Candidates kept per column (default 4; at least 1, which supplies the column reduction). */
+  readonly kc?: number;
+  /**
+   * Whether to read every row's k best entries in a second pass (`'always'`), only the rows left free by
+   * the column reduction (`'never'`), or the former when more than n/16 rows are free (`'auto'`,
+   * default: a strongly diagonal matrix then costs a single pass).
+   */
+  readonly rowPass?: 'auto' | 'always' | 'never';
+  /**
+   * Certification rounds before falling back to the dense solver (default 16). Independently, more than
+   * 3n dense row reads in repairs also triggers the fallback, so the worst case stays bounded.
+   */
   readonly maxRounds?: number;
-  /** Smallest non-candidate entries a certification rescan adds to its row's candidates (default 8). */
+  /** Smallest non-candidate entries a certification rescan adds to its row's candidates (default 8, min 1). */
   readonly rescanKeep?: number;
   /** Augmenting-row-reduction steps allowed, as a multiple of n (default 16; 0 disables it). */
   readonly arrBudget?: number;
@@ -21,11 +32,17 @@ export interface SparseExactOptions {
 
 /** Counters filled by {@link solveSquareCandidates}. */
 export interface SparseExactStats {
+  /** Certification passes over the rows (the last one found no violation). */
   rounds: number;
+  /** Searches that hit a Hall violation of the candidate graph and widened the rows they reached. */
+  expansions: number;
+  /** Dense rows read after the initial scan. */
   rowsRescanned: number;
   edgesAdded: number;
   denseFallback: boolean;
   nnz: number;
+  /** Whether the second pass over all rows ran. */
+  fullRowPass: boolean;
   /** Milliseconds in the candidate scan, the sparse augmentations and the certification rescans. */
   scanMs: number;
   arrMs: number;
@@ -36,7 +53,7 @@ export interface SparseExactStats {
 /**
  * Exact square minimisation LAP by "solve sparse, certify dense":
  *
- * 1. One pass over the matrix keeps each row's k cheapest entries plus each column's cheapest (and
+ * 1. One pass over the matrix keeps each row's k cheapest entries and each column's kc cheapest (and
  *    validates every entry).
  * 2. JV column reduction from the column minima, shifted so every dual is ≤ 0, then shortest augmenting
  *    paths (Dijkstra, binary heap) restricted to those candidate edges.
@@ -46,8 +63,11 @@ export interface SparseExactStats {
  *    ≥ u_i is certified without touching the matrix (s_i starts as the row's k-th smallest cost). Only
  *    the other rows are rescanned; a rescan either refreshes s_i or finds violating entries, which are
  *    added to the graph, and their rows are freed and re-augmented from the current duals. Repeat.
- * 4. If the candidate graph has no perfect matching (or rounds run out), finish with dense {@link lapjv}
- *    warm-started from the current duals.
+ * 4. A search that finds no augmenting path inside the graph has reached a set of rows whose candidate
+ *    columns are all taken inside the set (a Hall violation); those rows are rescanned and gain
+ *    candidates, or, if none has a finite non-candidate entry left, the matrix is proven infeasible.
+ * 5. If repairs exceed their budget (rounds, or 3n dense row reads), finish with dense {@link lapjv}
+ *    warm-started from the current duals, so the worst case stays that of JV.
  *
  * The result therefore carries the same optimality certificate as dense JV (to floating rounding).
  *
@@ -63,17 +83,11 @@ export function solveSquareCandidates(
   options: SparseExactOptions = {},
 ): LapjvResult {
   const k = Math.max(1, Math.min(n, options.k ?? 16));
+  const kc = Math.max(1, Math.min(n, options.kc ?? 4));
   const maxRounds = options.maxRounds ?? 16;
   const stats = options.stats;
   let t0 = performance.now();
-  const scan = scanCandidates(src, n, n, sign, maximize, k);
-  let g: CandidateGraph = scan.graph;
-  const lower = scan.bound; // s_i, refreshed by rescans
-  if (stats) {
-    stats.nnz = g.col.length;
-    stats.scanMs += performance.now() - t0;
-  }
-
+  const cols = scanColumns(src, n, n, sign, maximize, kc);
   const st: AssignmentState = {
     x: new Int32Array(n).fill(-1),
     y: new Int32Array(n).fill(-1),
@@ -81,50 +95,90 @@ export function solveSquareCandidates(
     rowCost: new Float64Array(n),
   };
   const free = new Int32Array(n);
-  let numFree = columnReductionFromMinima(scan.colMin, scan.colArg, st, free);
+  let numFree = columnReductionFromMinima(cols.min, cols.argMin, st, free);
+  // Few free rows (a strong diagonal): their own rows are read on demand. Many: read every row's k best.
+  const rowPass = options.rowPass ?? 'auto';
+  const fullRowPass = rowPass === 'always' || (rowPass === 'auto' && numFree > n / 16);
+  const rows = fullRowPass ? scanRows(src, n, n, sign, k) : null;
+  let g: CandidateGraph = buildGraph(n, n, cols, rows);
+  // Reduced-cost lower bounds refreshed by rescans (the first-pass bounds live in EntryBounds).
+  const lower = new Float64Array(n).fill(-Infinity);
+  const keep = Math.max(1, Math.min(n, options.rescanKeep ?? 8)); // ≥ 1: a rescan must expose violations
+  const expandKeep = Math.max(4, k, 2 * keep);
+  const scanner = new RowScanner(src, n, sign, st, lower, Math.max(keep, expandKeep));
+  const edges = new EdgeBuffer();
+  if (rows === null && numFree > 0) {
+    for (let f = 0; f < numFree; f++) scanner.rescan(free[f], g, k, edges);
+    g = addEdges(g, n, edges.row, edges.col, edges.val, edges.count);
+  }
+  if (stats) {
+    stats.fullRowPass = fullRowPass;
+    stats.nnz = g.col.length;
+    stats.scanMs += performance.now() - t0;
+  }
   t0 = performance.now();
-  let budget = (options.arrBudget ?? 16) * n;
+  const arrBudget = { left: (options.arrBudget ?? 16) * n };
   for (let pass = 0; pass < 2 && numFree > 0; pass++) {
-    const before = numFree;
-    numFree = reduceRowsSparse(g, st, free, numFree, budget);
-    budget -= before; // approximate; reduceRowsSparse never exceeds what it is given
+    numFree = reduceRowsSparse(g, st, free, numFree, arrBudget);
   }
   if (stats) stats.arrMs += performance.now() - t0;
-  const ws = new SparseWorkspace(n, 4 * g.col.length + n);
 
-  const stamp = new Int32Array(n).fill(-1);
-  const edges = new EdgeBuffer();
-  const extra = Math.max(0, Math.min(n, options.rescanKeep ?? 8));
-  const onRescan = stats
-    ? () => {
-        stats.rowsRescanned++;
-      }
-    : undefined;
-  for (let round = 0; ; round++) {
-    if (stats) stats.rounds = round + 1;
+  const ws = new SparseWorkspace(n, 4 * g.col.length + n);
+  const rescanBudget = scanner.rescans + 3 * n; // dense rows we are willing to read in repairs
+  let rounds = 0;
+  for (;;) {
+    if (rounds >= maxRounds || scanner.rescans > rescanBudget) return fallback(stats, src, n, sign, st.v);
     t0 = performance.now();
-    const stuck = round >= maxRounds ? 0 : augmentSparse(g, st, free, numFree, ws);
+    const stuck = augmentSparse(g, st, free, numFree, ws);
     if (stats) stats.augmentMs += performance.now() - t0;
-    if (stuck >= 0) {
-      if (stats) stats.denseFallback = true;
-      return denseFallback(src, n, sign, st.v);
-    }
     t0 = performance.now();
-    // Certify every row; rescan only those whose bound does not already prove it.
     edges.count = 0;
-    numFree = certifyRows(src, n, sign, g, st, lower, free, stamp, extra, edges, onRescan);
-    if (stats) stats.certifyMs += performance.now() - t0;
-    if (numFree === 0) break;
-    if (stats) stats.edgesAdded += edges.count;
-    g = addEdges(g, n, edges.row, edges.col, edges.val, edges.count);
-    if (ws.heapKey.length < 4 * g.col.length + n) {
-      ws.heapKey = new Float64Array(4 * g.col.length + n);
-      ws.heapVal = new Int32Array(4 * g.col.length + n);
+    if (stuck >= 0) {
+      // Hall violation inside the graph: widen the reached rows, then resume with every unmatched row.
+      if (stats) stats.expansions++;
+      let rest = 0;
+      for (let f = stuck; f < numFree; f++) free[rest++] = free[f];
+      numFree = scanner.expand(ws.stuckRows, ws.stuckCount, g, expandKeep, free, rest, edges);
+      if (numFree < 0) {
+        throw new InfeasibleAssignmentError(
+          `no augmenting path for row ${ws.stuckRows[0]}: too few non-forbidden entries`,
+          ws.stuckRows[0],
+          -1,
+        );
+      }
+    } else {
+      // Certify every row; rescan only those whose bounds do not already prove it.
+      rounds++;
+      if (stats) stats.rounds = rounds;
+      numFree = scanner.certify(g, keep, free, edges, new EntryBounds(cols.bound, st.v, rows?.bound ?? null));
+      if (numFree === 0) {
+        if (stats) finish(stats, scanner, t0);
+        break;
+      }
     }
+    if (stats) finish(stats, scanner, t0, edges.count);
+    g = addEdges(g, n, edges.row, edges.col, edges.val, edges.count);
   }
   const u = new Float64Array(n);
   for (let i = 0; i < n; i++) u[i] = st.rowCost[i] - st.v[st.x[i]];
   return { rowToCol: st.x, colToRow: st.y, u, v: st.v };
+}
+
+function finish(stats: SparseExactStats, scanner: RowScanner, t0: number, added = 0): void {
+  stats.certifyMs += performance.now() - t0;
+  stats.rowsRescanned = scanner.rescans;
+  stats.edgesAdded += added;
+}
+
+function fallback(
+  stats: SparseExactStats | undefined,
+  src: ArrayLike<number>,
+  n: number,
+  sign: number,
+  v: Float64Array,
+): LapjvResult {
+  if (stats) stats.denseFallback = true;
+  return denseFallback(src, n, sign, v);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { AssignmentState } from './sparse-augment.js';
  * state remains valid for {@link augmentSparse}. Each step costs one row's degree, so this cheaply
  * matches most rows before the (costlier) shortest-path searches.
  *
- * @param budget maximum number of row steps (bounds ε = 0 price wars; leftovers stay free).
+ * @param budget remaining row steps, decremented in place (bounds ε = 0 price wars; leftovers stay free).
  * @returns number of rows left in `free`.
  */
 export function reduceRowsSparse(
@@ -17,14 +17,14 @@ export function reduceRowsSparse(
   st: AssignmentState,
   free: Int32Array,
   prevNumFree: number,
-  budget: number,
+  budget: { left: number },
 ): number {
   const { rowPtr, col, val } = g;
   const { x, y, v, rowCost } = st;
   let k = 0;
   let numFree = 0;
   while (k < prevNumFree) {
-    if (budget-- <= 0) {
+    if (budget.left-- <= 0) {
       while (k < prevNumFree) free[numFree++] = free[k++];
       break;
     }

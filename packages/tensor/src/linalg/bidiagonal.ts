@@ -25,6 +25,10 @@ export interface BidiagWork {
   /** Scratch of length max(m, n). */
   w: Float64Array;
   v: Float64Array;
+  /** Scratch copies of d, e for the values-only pass, and the ascending σ² it produces. */
+  d2: Float64Array;
+  e2: Float64Array;
+  sig2: Float64Array;
 }
 
 /** Allocates the workspace for `[m, n]` inputs (`m ≥ n`). */
@@ -41,6 +45,9 @@ export function bidiagWork(m: number, n: number): BidiagWork {
     vt: new Float64Array(n * n),
     w: new Float64Array(Math.max(m, n)),
     v: new Float64Array(Math.max(m, n)),
+    d2: new Float64Array(n),
+    e2: new Float64Array(Math.max(n - 1, 0)),
+    sig2: new Float64Array(n),
   };
 }
 
@@ -64,31 +71,38 @@ export function bidiagonalize(work: BidiagWork): void {
     d[k] = refl.beta;
     const tq = refl.tau;
     tauq[k] = tq;
+    const nc = n - k - 1;
     if (tq !== 0) {
       const sc = refl.scale;
       for (let i = k + 1; i < m; i++) a[i * n + k] *= sc;
-      // w = vᵀ A[k:, k+1:], then A[k:, k+1:] −= τ v wᵀ; row by row so every access is contiguous.
-      const nc = n - k - 1;
-      if (nc > 0) {
-        for (let j = 0; j < nc; j++) w[j] = a[kk + 1 + j];
-        for (let i = k + 1; i < m; i++) {
-          const vi = a[i * n + k];
-          if (vi === 0) continue;
-          const ri = i * n + k + 1;
-          for (let j = 0; j < nc; j++) w[j] += vi * a[ri + j];
-        }
-        for (let j = 0; j < nc; j++) w[j] *= tq;
-        for (let j = 0; j < nc; j++) a[kk + 1 + j] -= w[j];
-        for (let i = k + 1; i < m; i++) {
-          const vi = a[i * n + k];
-          if (vi === 0) continue;
-          const ri = i * n + k + 1;
-          for (let j = 0; j < nc; j++) a[ri + j] -= vi * w[j];
-        }
+    }
+    if (nc === 0) break;
+    // w = τ vᵀ A[k:, k+1:] (v[k] = 1), four rows per pass so each w[j] is loaded/stored once per 4 rows.
+    if (tq !== 0) {
+      for (let j = 0; j < nc; j++) w[j] = a[kk + 1 + j];
+      let i = k + 1;
+      for (; i + 3 < m; i += 4) {
+        const r0 = i * n + k;
+        const r1 = r0 + n;
+        const r2 = r1 + n;
+        const r3 = r2 + n;
+        const v0 = a[r0];
+        const v1 = a[r1];
+        const v2 = a[r2];
+        const v3 = a[r3];
+        for (let j = 1; j <= nc; j++) w[j - 1] += v0 * a[r0 + j] + v1 * a[r1 + j] + v2 * a[r2 + j] + v3 * a[r3 + j];
+      }
+      for (; i < m; i++) {
+        const r0 = i * n + k;
+        const v0 = a[r0];
+        for (let j = 1; j <= nc; j++) w[j - 1] += v0 * a[r0 + j];
+      }
+      for (let j = 0; j < nc; j++) {
+        w[j] *= tq;
+        a[kk + 1 + j] -= w[j];
       }
     }
-    if (k >= n - 1) break;
-    // Right reflector: zero a[k, k+2:].
+    // Right reflector from the (updated) row k: zero a[k, k+2:].
     const k1 = kk + 1;
     xn2 = 0;
     for (let j = k1 + 1; j < (k + 1) * n; j++) xn2 += a[j] * a[j];
@@ -98,61 +112,160 @@ export function bidiagonalize(work: BidiagWork): void {
     taup[k] = tp;
     if (tp !== 0) {
       const sc = refl.scale;
-      const len = n - k - 1; // u has entries at columns k+1 .. n−1, u[0] = 1
-      for (let j = 1; j < len; j++) a[k1 + j] *= sc;
-      for (let i = k + 1; i < m; i++) {
-        const ri = i * n + k + 1;
-        let s = a[ri];
-        for (let j = 1; j < len; j++) s += a[ri + j] * a[k1 + j];
-        s *= tp;
-        a[ri] -= s;
-        for (let j = 1; j < len; j++) a[ri + j] -= s * a[k1 + j];
+      for (let j = 1; j < nc; j++) a[k1 + j] *= sc;
+    }
+    // Rows below: the left rank-1 update and the right reflector's dot product in one pass, then the
+    // right rank-1 update, while the row is hot in L1.
+    if (tq === 0 && tp === 0) continue;
+    for (let i = k + 1; i < m; i++) {
+      const ri = i * n + k + 1;
+      const vi = tq === 0 ? 0 : a[ri - 1];
+      let s = 0;
+      // Two partial sums break the add-latency chain of the dot product.
+      let s2 = 0;
+      if (vi !== 0) {
+        a[ri] -= vi * w[0];
+        s = a[ri];
+        let j = 1;
+        for (; j + 1 < nc; j += 2) {
+          const x = a[ri + j] - vi * w[j];
+          const y = a[ri + j + 1] - vi * w[j + 1];
+          a[ri + j] = x;
+          a[ri + j + 1] = y;
+          s += x * a[k1 + j];
+          s2 += y * a[k1 + j + 1];
+        }
+        if (j < nc) {
+          const x = a[ri + j] - vi * w[j];
+          a[ri + j] = x;
+          s += x * a[k1 + j];
+        }
+      } else {
+        s = a[ri];
+        let j = 1;
+        for (; j + 1 < nc; j += 2) {
+          s += a[ri + j] * a[k1 + j];
+          s2 += a[ri + j + 1] * a[k1 + j + 1];
+        }
+        if (j < nc) s += a[ri + j] * a[k1 + j];
       }
+      s += s2;
+      if (tp === 0) continue;
+      s *= tp;
+      a[ri] -= s;
+      for (let j = 1; j < nc; j++) a[ri + j] -= s * a[k1 + j];
     }
   }
   formUt(work);
   formVt(work);
 }
 
-/** `Uᵀ` rows = columns of `H_0 … H_{n−1} [I_n; 0]`, by back-accumulation (each H touches columns ≥ k only). */
-function formUt(work: BidiagWork): void {
-  const { m, n, a, tauq, ut, v } = work;
-  ut.fill(0);
-  for (let j = 0; j < n; j++) ut[j * m + j] = 1;
-  for (let k = n - 1; k >= 0; k--) {
-    const tq = tauq[k];
-    if (tq === 0) continue;
-    v[k] = 1;
-    for (let i = k + 1; i < m; i++) v[i] = a[i * n + k];
-    for (let j = k; j < n; j++) {
-      const r = j * m;
-      let s = 0;
-      for (let i = k; i < m; i++) s += v[i] * ut[r + i];
-      s *= tq;
-      if (s === 0) continue;
-      for (let i = k; i < m; i++) ut[r + i] -= s * v[i];
+/**
+ * Multiplies the rows `x` of `q` (row length `ld`, rows `r0..r1)`) by the product of reflectors
+ * `H_{ks[0]} … H_{ks[b−1]}` applied to column vectors, i.e. `x ← H_{ks[0]}(…(H_{ks[b−1]} x))`, in two passes
+ * per row instead of two per reflector. `vs` holds the reflector vectors, each of length `len` starting at
+ * column `c0` (zero-padded in front), `g` their Gram matrix, `z`, `s` scratch of length b.
+ */
+function applyReflectorBlock(q: Float64Array, ld: number, r0: number, r1: number, c0: number, len: number, vs: Float64Array, taus: Float64Array, g: Float64Array, b: number, s: Float64Array): void {
+  if (b === 4) {
+    const t0 = taus[0], t1 = taus[1], t2 = taus[2], t3 = taus[3];
+    const g01 = g[1], g02 = g[2], g03 = g[3], g12 = g[6], g13 = g[7], g23 = g[11];
+    const o1 = len, o2 = 2 * len, o3 = 3 * len;
+    for (let r = r0; r < r1; r++) {
+      const x = r * ld + c0;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let t = 0; t < len; t++) {
+        const xv = q[x + t];
+        s0 += vs[t] * xv;
+        s1 += vs[o1 + t] * xv;
+        s2 += vs[o2 + t] * xv;
+        s3 += vs[o3 + t] * xv;
+      }
+      // Apply H_{ks[3]} first: z_i = τ_i (v_i · x_current), x_current = x − Σ_{l>i} z_l v_l.
+      const z3 = t3 * s3;
+      const z2 = t2 * (s2 - z3 * g23);
+      const z1 = t1 * (s1 - z3 * g13 - z2 * g12);
+      const z0 = t0 * (s0 - z3 * g03 - z2 * g02 - z1 * g01);
+      if (z0 === 0 && z1 === 0 && z2 === 0 && z3 === 0) continue;
+      for (let t = 0; t < len; t++) q[x + t] -= z0 * vs[t] + z1 * vs[o1 + t] + z2 * vs[o2 + t] + z3 * vs[o3 + t];
+    }
+    return;
+  }
+  for (let r = r0; r < r1; r++) {
+    const x = r * ld + c0;
+    for (let i = b - 1; i >= 0; i--) {
+      const o = i * len;
+      let dot = 0;
+      for (let t = 0; t < len; t++) dot += vs[o + t] * q[x + t];
+      s[i] = dot * taus[i];
+      if (s[i] === 0) continue;
+      const zi = s[i];
+      for (let t = 0; t < len; t++) q[x + t] -= zi * vs[o + t];
     }
   }
 }
 
-/** `Vᵀ` rows = columns of `G_0 … G_{n−3}`; `G_k` acts on indices `k+1 … n−1` with `u` stored in row k of `a`. */
-function formVt(work: BidiagWork): void {
-  const { n, a, taup, vt, v } = work;
-  vt.fill(0);
-  for (let j = 0; j < n; j++) vt[j * n + j] = 1;
-  for (let k = n - 2; k >= 0; k--) {
-    const tp = taup[k];
-    if (tp === 0) continue;
-    const k1 = k + 1;
-    v[k1] = 1;
-    for (let j = k1 + 1; j < n; j++) v[j] = a[k * n + j];
-    for (let j = k1; j < n; j++) {
-      const r = j * n;
-      let s = 0;
-      for (let i = k1; i < n; i++) s += v[i] * vt[r + i];
-      s *= tp;
-      if (s === 0) continue;
-      for (let i = k1; i < n; i++) vt[r + i] -= s * v[i];
+/** Reflector-block scratch (4 vectors of up to `maxLen`), grown on demand. */
+let blockVs = new Float64Array(4 * 64);
+const blockTaus = new Float64Array(4);
+const blockGram = new Float64Array(16);
+const blockS = new Float64Array(4);
+
+/**
+ * Back-accumulates `Q = H_{k_0} H_{k_1} … [I; 0]` into `qt` (rows = columns of Q, row length `len`):
+ * reflector `j` (of `count`) starts at column `start(j) = j + shift` with `v[start] = 1` and its tail read by
+ * `tail(j, i)` for `i > start`. Reflectors are applied four at a time (see {@link applyReflectorBlock}).
+ */
+function accumulate(qt: Float64Array, rowsQ: number, len: number, count: number, shift: number, taus: Float64Array, tail: (j: number, i: number) => number): void {
+  qt.fill(0);
+  for (let j = 0; j < rowsQ; j++) qt[j * len + j] = 1;
+  let hi = count; // reflectors [lo, hi) form the next block, applied last-to-first
+  while (hi > 0) {
+    const lo = Math.max(0, hi - 4);
+    const b = hi - lo;
+    const c0 = lo + shift;
+    const vlen = len - c0;
+    if (vlen <= 0) {
+      hi = lo;
+      continue;
     }
+    if (blockVs.length < 4 * vlen) blockVs = new Float64Array(4 * vlen);
+    const vs = blockVs;
+    let any = false;
+    for (let i = 0; i < b; i++) {
+      const j = lo + i;
+      const o = i * vlen;
+      const st = j + shift;
+      blockTaus[i] = taus[j];
+      if (taus[j] !== 0) any = true;
+      for (let t = 0; t < vlen; t++) {
+        const col = c0 + t;
+        vs[o + t] = col < st ? 0 : col === st ? 1 : tail(j, col);
+      }
+    }
+    if (any) {
+      for (let i = 0; i < b; i++) {
+        for (let l = i + 1; l < b; l++) {
+          let dot = 0;
+          for (let t = 0; t < vlen; t++) dot += vs[i * vlen + t] * vs[l * vlen + t];
+          blockGram[i * 4 + l] = dot;
+        }
+      }
+      // Rows of Q below c0 are still unit vectors the block cannot touch.
+      applyReflectorBlock(qt, len, Math.min(c0, rowsQ), rowsQ, c0, vlen, vs, blockTaus, blockGram, b, blockS);
+    }
+    hi = lo;
   }
+}
+
+/** `Uᵀ` rows = columns of `H_0 … H_{n−1} [I_n; 0]`; `H_k` acts on rows k..m−1 with its tail in column k of `a`. */
+function formUt(work: BidiagWork): void {
+  const { m, n, a, tauq, ut } = work;
+  accumulate(ut, n, m, n, 0, tauq, (j, i) => a[i * n + j]);
+}
+
+/** `Vᵀ` rows = columns of `G_0 … G_{n−3}`; `G_k` acts on indices k+1..n−1 with its tail in row k of `a`. */
+function formVt(work: BidiagWork): void {
+  const { n, a, taup, vt } = work;
+  accumulate(vt, n, n, Math.max(n - 2, 0), 1, taup, (j, i) => a[j * n + i]);
 }

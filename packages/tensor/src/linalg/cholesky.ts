@@ -1,16 +1,15 @@
 /**
- * Cholesky factorisation `A = L Lᵀ` and the solves built on it. Blocked right-looking algorithm: factor a
- * diagonal block, solve the panel below it, and update the trailing matrix with a GEMM — so nearly all of
- * the `n³/3` flops run in the register-blocked kernel of {@link gemmAcc}.
+ * Cholesky factorisation `A = L Lᵀ` and the solves built on it. Recursive blocked algorithm (factor the
+ * leading half, solve the panel below it, update the trailing half with a SYRK, recurse), so nearly all
+ * of the `n³/3` flops run in large calls of the register-blocked GEMM (`gemm.ts`).
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { NotPositiveDefiniteError } from './errors.js';
-import { gemmAcc } from './gemm.js';
 import { type Matrix64, assertSquare, checkInput, fmtDims } from './matrix.js';
-import { solveLowerInPlace, solveLowerTransInPlace, solveRightLowerTransInPlace } from './triangular.js';
+import { solveLowerInPlace, solveLowerTransInPlace, solveRightLowerTransInPlace, syrkLowerSub } from './triangular.js';
 
-/** Width of the block columns of the right-looking factorisation. */
-const NB = 128;
+/** Diagonal blocks up to this size are factored directly (dot-product form, rows contiguous). */
+const NB = 64;
 
 /** Options shared by the Cholesky-based routines. */
 export interface CholeskyOptions {
@@ -56,22 +55,27 @@ export function choleskyInPlace(a: Float64Array, n: number, op: string, relTol =
     thresholds = new Float64Array(n);
     for (let i = 0; i < n; i++) thresholds[i] = relTol * Math.abs(a[i * n + i]);
   }
-  for (let k0 = 0; k0 < n; k0 += NB) {
-    const kb = Math.min(NB, n - k0);
-    factorDiagonalBlock(a, n, k0, kb, op, thresholds);
-    const t0 = k0 + kb;
-    const rest = n - t0;
-    if (rest === 0) break;
-    // Panel: L21 = A21 · L11⁻ᵀ.
-    solveRightLowerTransInPlace(a, k0 * n + k0, n, kb, a, t0 * n + k0, n, rest);
-    // Trailing update, lower triangle only, one block column at a time: A22 -= L21 · L21ᵀ.
-    // The diagonal block of each column block is computed in full (its upper half is scratch).
-    for (let j0 = t0; j0 < n; j0 += NB) {
-      const w = Math.min(NB, n - j0);
-      gemmAcc(n - j0, w, kb, -1, a, j0 * n + k0, n, false, a, j0 * n + k0, n, true, a, j0 * n + j0, n);
-    }
-  }
+  factorRecursive(a, n, 0, n, op, thresholds);
   for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
+}
+
+/**
+ * Recursive Cholesky of the `size × size` diagonal block starting at row/column `k0` of the `[n, n]`
+ * buffer: `L11 = chol(A11)`, `L21 = A21 L11⁻ᵀ`, `A22 −= L21 L21ᵀ`, `L22 = chol(A22)`. The last two
+ * steps are GEMM-shaped at every level, so the `n³/3` flops run in the packed kernel.
+ */
+function factorRecursive(a: Float64Array, n: number, k0: number, size: number, op: string, thresholds: Float64Array | undefined): void {
+  if (size <= NB) {
+    factorDiagonalBlock(a, n, k0, size, op, thresholds);
+    return;
+  }
+  const h = Math.max(4, (size >> 1) & ~3);
+  factorRecursive(a, n, k0, h, op, thresholds);
+  const t0 = k0 + h;
+  const rest = size - h;
+  solveRightLowerTransInPlace(a, k0 * n + k0, n, h, a, t0 * n + k0, n, rest);
+  syrkLowerSub(rest, h, a, t0 * n + k0, n, a, t0 * n + t0, n);
+  factorRecursive(a, n, t0, rest, op, thresholds);
 }
 
 /** Unblocked dot-product Cholesky of the `kb × kb` diagonal block at `(k0, k0)`; rows are contiguous. */

@@ -37,7 +37,12 @@ export function eigh(A: Matrix64): EighResult {
   const e = new Float64Array(Math.max(n - 1, 1));
   const qt = new Float64Array(n * n);
   tridiagonalize(n, a, d, e, qt, new Float64Array(n), new Float64Array(n));
-  tridiagonalQr(n, d, e, qt, 'eigh');
+  // Eigenvalues first (O(n²), no vectors), then the vector run with them as perfect shifts.
+  const dv = d.slice();
+  const ev = e.slice();
+  tridiagonalQr(n, dv, ev, qt, 0, 'eigh');
+  dv.sort();
+  tridiagonalQr(n, d, e, qt, n, 'eigh', dv);
   const order = new Int32Array(n);
   for (let j = 0; j < n; j++) order[j] = j;
   order.sort((p, q) => d[p] - d[q] || p - q);

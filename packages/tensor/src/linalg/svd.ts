@@ -67,7 +67,13 @@ function svdChecked(A: Matrix64, op: string, work: BidiagWork | undefined): SvdR
   if (scale !== 1) for (let i = 0; i < w.a.length; i++) w.a[i] *= scale;
 
   bidiagonalize(w);
-  bidiagonalQr(n, w.d, w.e, w.ut, m, w.vt, n, op);
+  // Values first (O(n²), no vectors), then the vector run with those values as perfect shifts.
+  w.d2.set(w.d);
+  w.e2.set(w.e);
+  bidiagonalQr(n, w.d2, w.e2, w.ut, 0, w.vt, 0, op);
+  for (let j = 0; j < n; j++) w.sig2[j] = w.d2[j] * w.d2[j];
+  w.sig2.sort();
+  bidiagonalQr(n, w.d, w.e, w.ut, m, w.vt, n, op, w.sig2);
 
   const { d, ut, vt } = w;
   // Make singular values non-negative (flip the matching right vector), then sort descending.

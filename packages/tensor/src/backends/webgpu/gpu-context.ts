@@ -13,6 +13,30 @@ export interface GpuContextOptions {
   readonly powerPreference?: GPUPowerPreference;
   /** Optional features to enable when the adapter has them (default: `shader-f16`, `subgroups`). */
   readonly optionalFeatures?: readonly GPUFeatureName[];
+  /**
+   * Dawn's robustness transform (index clamping inserted into every storage access).
+   * `auto` (default) turns it off only on Mesa lavapipe/llvmpipe, which bounds-checks every
+   * storage access itself (out-of-range reads return 0, writes are dropped; checked by the tests),
+   * so Dawn's clamps are redundant there — and cost about half of matmul throughput. `on` keeps
+   * it everywhere; `off` drops it everywhere (only for kernels proven to bounds-check).
+   */
+  readonly robustness?: 'auto' | 'on' | 'off';
+}
+
+const NO_ROBUSTNESS = 'disable_robustness';
+
+/** Adds a Dawn toggle to the `enable-dawn-features=` flag (creating it if absent). */
+function withEnabledFeature(flags: readonly string[], feature: string): string[] {
+  const out = [...flags];
+  const i = out.findIndex((f) => f.startsWith('enable-dawn-features='));
+  if (i < 0) out.push(`enable-dawn-features=${feature}`);
+  else if (!out[i].split('=')[1].split(',').includes(feature)) out[i] = `${out[i]},${feature}`;
+  return out;
+}
+
+/** True for Mesa's software Vulkan driver (lavapipe, reported as llvmpipe). */
+export function isLavapipe(info: AdapterSummary): boolean {
+  return /llvmpipe|lavapipe/i.test(`${info.device} ${info.description}`);
 }
 
 /** What the adapter says about itself, for `describe()` and reports. */
@@ -104,6 +128,11 @@ interface PendingError {
   readonly kind: 'validation' | 'out-of-memory' | 'internal' | 'uncaptured';
   readonly message: string;
   readonly programs: readonly string[];
+  /**
+   * Order in which the scope was opened: the earliest cause is reported first (a shader compile
+   * error, not the "invalid pipeline" errors it causes in later batches).
+   */
+  readonly seq: number;
 }
 
 /**
@@ -120,7 +149,6 @@ interface PendingError {
  */
 export class GpuContext {
   #gpu: GPU | undefined;
-  #adapter: GPUAdapter | undefined;
   #device: GPUDevice | undefined;
   #generation = 0;
   #lostReason: string | undefined;
@@ -128,15 +156,18 @@ export class GpuContext {
   #destroyed = false;
   #summary: AdapterSummary;
   readonly #options: GpuContextOptions;
+  readonly #robustness: boolean;
   readonly #pendingScopes = new Set<Promise<void>>();
   #errors: PendingError[] = [];
+  #seq = 0;
   readonly #listeners = new Set<(device: GPUDevice, generation: number) => void>();
 
-  private constructor(gpu: GPU, adapter: GPUAdapter, device: GPUDevice, options: GpuContextOptions) {
+  private constructor(gpu: GPU, adapter: GPUAdapter, device: GPUDevice, options: GpuContextOptions, robustness: boolean) {
     this.#gpu = gpu;
     this.#options = options;
+    this.#robustness = robustness;
     this.#summary = summarize(adapter.info);
-    this.#install(adapter, device);
+    this.#install(device);
   }
 
   /**
@@ -147,12 +178,23 @@ export class GpuContext {
     const create = await loadDawn().catch((e: unknown) => {
       throw new GpuUnavailableError('webgpu', `cannot load the 'webgpu' package (dawn.node): ${(e as Error).message}`);
     });
-    const gpu = create([...(options.dawnFlags ?? [])]);
+    const flags = [...(options.dawnFlags ?? [])];
+    const mode = options.robustness ?? 'auto';
+    let gpu = create(mode === 'off' ? withEnabledFeature(flags, NO_ROBUSTNESS) : flags);
+    let robust = mode !== 'off';
+    if (mode === 'auto') {
+      // Toggles are per instance: on lavapipe, reopen the instance without the robustness pass.
+      const probe = await GpuContext.#requestAdapter(gpu, options);
+      if (isLavapipe(summarize(probe.info))) {
+        gpu = create(withEnabledFeature(flags, NO_ROBUSTNESS));
+        robust = false;
+      }
+    }
     const { adapter, device } = await GpuContext.#open(gpu, options);
-    return new GpuContext(gpu, adapter, device, options);
+    return new GpuContext(gpu, adapter, device, options, robust);
   }
 
-  static async #open(gpu: GPU, options: GpuContextOptions): Promise<{ adapter: GPUAdapter; device: GPUDevice }> {
+  static async #requestAdapter(gpu: GPU, options: GpuContextOptions): Promise<GPUAdapter> {
     const adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
     if (!adapter) {
       throw new GpuUnavailableError(
@@ -161,6 +203,11 @@ export class GpuContext {
           'On Debian 12 install Mesa lavapipe with `.ci/install-webgpu.sh` (bookworm-backports mesa-vulkan-drivers).',
       );
     }
+    return adapter;
+  }
+
+  static async #open(gpu: GPU, options: GpuContextOptions): Promise<{ adapter: GPUAdapter; device: GPUDevice }> {
+    const adapter = await GpuContext.#requestAdapter(gpu, options);
     const wanted = options.optionalFeatures ?? DEFAULT_OPTIONAL_FEATURES;
     const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
     const device = await adapter.requestDevice({
@@ -171,14 +218,13 @@ export class GpuContext {
     return { adapter, device };
   }
 
-  #install(adapter: GPUAdapter, device: GPUDevice): void {
-    this.#adapter = adapter;
+  #install(device: GPUDevice): void {
     this.#device = device;
     this.#generation++;
     this.#lostReason = undefined;
     const generation = this.#generation;
     device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
-      this.#errors.push({ kind: 'uncaptured', message: ev.error.message, programs: [] });
+      this.#errors.push({ kind: 'uncaptured', message: ev.error.message, programs: [], seq: ++this.#seq });
     };
     void device.lost.then((info) => {
       // Our own destroy() also resolves `lost`; a replaced device's late resolution is stale.
@@ -197,7 +243,12 @@ export class GpuContext {
   describe(): string {
     const s = this.#summary;
     const kind = s.isFallbackAdapter ? 'software' : s.architecture || 'hardware';
-    return `WebGPU (dawn.node): ${s.description || s.device} [${s.vendor}, ${kind}]`;
+    return `WebGPU (dawn.node): ${s.description || s.device} [${s.vendor}, ${kind}${this.#robustness ? '' : ', no robustness pass'}]`;
+  }
+
+  /** False when Dawn's robustness transform was turned off (see {@link GpuContextOptions.robustness}). */
+  get robustness(): boolean {
+    return this.#robustness;
   }
 
   /** Increments every time a device is (re)created; storages remember theirs to detect loss. */
@@ -255,7 +306,8 @@ export class GpuContext {
             throw new GpuDeviceLostError('webgpu', 'the WebGPU backend was disposed during device recreation');
           }
           this.#errors = [];
-          this.#install(adapter, device);
+          this.#summary = summarize(adapter.info);
+          this.#install(device);
           for (const l of this.#listeners) l(device, this.#generation);
           return device;
         })
@@ -277,13 +329,14 @@ export class GpuContext {
    * sizes of what ran inside the scope) until {@link checkErrors} throws it.
    */
   trackErrorScope(scope: Promise<{ readonly message: string } | null>, kind: PendingError['kind'], programs: readonly string[]): void {
+    const seq = ++this.#seq;
     const tracked = scope.then(
       (err) => {
-        if (err) this.#errors.push({ kind, message: err.message, programs });
+        if (err) this.#errors.push({ kind, message: err.message, programs, seq });
       },
       (e: unknown) => {
         // popErrorScope rejects only when the device is gone; loss is reported separately.
-        if (!this.isLost && !this.#destroyed) this.#errors.push({ kind, message: String(e), programs });
+        if (!this.isLost && !this.#destroyed) this.#errors.push({ kind, message: String(e), programs, seq });
       },
     );
     this.#pendingScopes.add(tracked);
@@ -292,7 +345,7 @@ export class GpuContext {
 
   /** Records an error found on the host side (e.g. a failed shader compilation with its messages). */
   recordError(kind: PendingError['kind'], message: string, programs: readonly string[]): void {
-    this.#errors.push({ kind, message, programs });
+    this.#errors.push({ kind, message, programs, seq: ++this.#seq });
   }
 
   /** Number of error scopes not yet resolved (tests, diagnostics). */
@@ -316,7 +369,7 @@ export class GpuContext {
       throw new GpuDeviceLostError(op, `the GPU device was lost (${this.#lostReason}); queued work is gone — retry after 'await backend.sync()'`);
     }
     if (this.#errors.length === 0) return;
-    const [first, ...rest] = this.#errors;
+    const [first, ...rest] = this.#errors.sort((a, b) => a.seq - b.seq);
     this.#errors = [];
     const more = rest.length ? ` (+${rest.length} more error${rest.length > 1 ? 's' : ''})` : '';
     throw new GpuProgramError(op, first.programs, `WebGPU ${first.kind} error: ${first.message}${more}`);
@@ -332,7 +385,6 @@ export class GpuContext {
     this.#listeners.clear();
     this.#device?.destroy();
     this.#device = undefined;
-    this.#adapter = undefined;
     this.#gpu = undefined;
   }
 

@@ -15,7 +15,7 @@ import { registerBackend } from '../../backend.js';
 import { WebGpuBackend, type WebGpuBackendOptions } from './webgpu-backend.js';
 
 export { WebGpuBackend, WebGpuStorage, type WebGpuBackendOptions, type WebGpuStats } from './webgpu-backend.js';
-export { GpuContext, probeAdapter, requiredLimitsFor, REQUESTED_MAX_LIMITS, REQUESTED_MIN_LIMITS, type AdapterSummary, type GpuContextOptions } from './gpu-context.js';
+export { GpuContext, isLavapipe, probeAdapter, requiredLimitsFor, REQUESTED_MAX_LIMITS, REQUESTED_MIN_LIMITS, type AdapterSummary, type GpuContextOptions } from './gpu-context.js';
 export { GpuDeviceLostError, GpuOutOfMemoryError, GpuProgramError, GpuUnavailableError } from './gpu-errors.js';
 export { BufferPool, bucketSize, type BufferPoolOptions, type BufferPoolStats } from './buffer-pool.js';
 export { PipelineCache, programCacheKey, MAX_VARIANTS_PER_PROGRAM, type BindingKind, type CompiledProgram, type GpuProgram } from './pipeline-cache.js';

@@ -133,6 +133,9 @@ export class WebGpuBackend implements Backend {
   }
 
   allocate(dtype: DType, size: number): WebGpuStorage {
+    // Throws (and starts recreation) while the device is lost, before a pooled buffer of the dead
+    // device could be handed out.
+    this.context.deviceFor('allocate');
     const bytes = size * BYTES_PER_ELEMENT[dtype];
     const buffer = this.pool.acquire(bytes, `${dtype}[${size}]`);
     return new WebGpuStorage(this, dtype, size, buffer, this.context.generation);
@@ -159,6 +162,11 @@ export class WebGpuBackend implements Backend {
     if (s.size === 0) return ARRAY_OF[s.dtype](new ArrayBuffer(0));
     const bytes = await readBytes(this, 'read', s.buffer, 0, s.byteLength);
     return ARRAY_OF[s.dtype](bytes);
+  }
+
+  /** Reads raw bytes of any buffer of this backend (diagnostics and tests; `read` is the normal path). */
+  async readBuffer(buffer: GPUBuffer, byteOffset: number, byteLength: number): Promise<ArrayBuffer> {
+    return readBytes(this, 'readBuffer', buffer, byteOffset, byteLength);
   }
 
   /** Queued copy of `bytes` bytes between storages (for kernels such as reshape-copies). */

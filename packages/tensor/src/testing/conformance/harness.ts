@@ -6,7 +6,7 @@
 import { expect } from 'vitest';
 import type { Backend } from '../../backend.js';
 import type { DType, TypedArray } from '../../dtype.js';
-import { type Tensor, tensor } from '../../tensor.js';
+import { type Tensor, tensor } from '../../index.js';
 import { type Tolerance, EXACT, assertClose } from '../compare.js';
 import type { NdArray } from '../nd.js';
 import { nd } from '../nd.js';

@@ -5,7 +5,7 @@
  */
 import type { BinaryOpName, UnaryOpName } from '../../kernels/defs.js';
 import type { DType } from '../../dtype.js';
-import { type NdArray, nd, numel, ravel, unravel } from '../nd.js';
+import { type NdArray, nd, ravel, unravel } from '../nd.js';
 
 /** NumPy broadcast shape of two shapes (throws on mismatch). */
 export function broadcastShapeOracle(a: readonly number[], b: readonly number[]): number[] {
@@ -143,6 +143,3 @@ export function castOracle(x: NdArray, dtype: DType): NdArray {
   }
   return out;
 }
-
-/** Number of elements, re-exported for suites. */
-export { numel };

@@ -1,11 +1,11 @@
 /**
  * CPU implementation of {@link CenteredCross}: centre X and Y (one pass each, in the input dtype),
- * then one GEMM `Xcᵀ · Yc` — the shape of a covariance-moment update over a batch of n rows.
+ * then one GEMM `Xcᵀ · Yc` (accumulating in f64) — the shape of a covariance-moment update over n rows.
  */
 import { allocHost } from '../../../dtype.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { CenteredCross } from '../../../kernels/defs.js';
-import { gemmFallback as gemm } from './matmul-fallback.js';
+import { gemmContiguous as gemm } from './gemm-call.js';
 import type { TypedArray } from '../../../dtype.js';
 import type { Tensor } from '../../../tensor.js';
 import { allocOut, arrayOf } from './util.js';
@@ -29,7 +29,8 @@ export const centeredCrossCpu: KernelImpl<Record<string, never>> = (inputs, _att
   const { storage, array: o } = allocOut(backend, outputs[0]);
   const [n, p] = x.shape;
   const q = y.shape[1];
-  gemm(true, false, p, q, n, centre(x, mx), 0, centre(y, my), 0, o, 0);
+  // Statistics accumulate over many rows: ask for f64 accumulation even for f32 data.
+  gemm(true, false, p, q, n, centre(x, mx), 0, centre(y, my), 0, o, 0, { accumulate: 'f64' });
   return [storage];
 };
 

@@ -5,7 +5,7 @@
  */
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { MatMul } from '../../../kernels/defs.js';
-import { gemmFallback as gemm } from './matmul-fallback.js';
+import { gemmContiguous as gemm } from './gemm-call.js';
 import { allocOut, arrayOf, broadcastStrides, prod } from './util.js';
 
 /** Batched matrix product; see {@link MatMul} for the contract. */

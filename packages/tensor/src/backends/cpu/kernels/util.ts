@@ -4,7 +4,7 @@
  * kernels run one long inner loop instead of an odometer per element.
  */
 import type { Backend, Storage } from '../../../backend.js';
-import type { DType, TypedArray } from '../../../dtype.js';
+import type { TypedArray } from '../../../dtype.js';
 import type { TensorInfo } from '../../../kernel.js';
 import type { Tensor } from '../../../tensor.js';
 import { cpuArray } from '../cpu-backend.js';
@@ -17,12 +17,6 @@ export function arrayOf(t: Tensor): TypedArray {
 /** A new zero-filled output storage for `info` plus its host array. */
 export function allocOut(backend: Backend, info: TensorInfo): { storage: Storage; array: TypedArray } {
   const storage = backend.allocate(info.dtype, sizeOfShape(info.shape));
-  return { storage, array: cpuArray(storage) };
-}
-
-/** Allocates an output storage of `dtype` and `size` elements and returns it with its host array. */
-export function allocRaw(backend: Backend, dtype: DType, size: number): { storage: Storage; array: TypedArray } {
-  const storage = backend.allocate(dtype, size);
   return { storage, array: cpuArray(storage) };
 }
 
@@ -103,7 +97,7 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
  * Visits every "row" (all axes but the last) of a collapsed iteration space, calling
  * `visit(offsets)` with each operand's element offset of the row start. `offsets` is reused.
  */
-export function forEachRow(shape: readonly number[], strides: readonly (readonly number[])[], visit: (offsets: Int32Array | Float64Array) => void): void {
+export function forEachRow(shape: readonly number[], strides: readonly (readonly number[])[], visit: (offsets: Float64Array) => void): void {
   const nOps = strides.length;
   const outer = shape.length - 1;
   const offsets = new Float64Array(nOps);

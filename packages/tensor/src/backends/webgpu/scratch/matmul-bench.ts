@@ -6,7 +6,7 @@
 import { WebGpuBackend } from '../webgpu-backend.js';
 import type { WaitStrategy } from '../gpu-wait.js';
 import type { GpuProgram } from '../pipeline-cache.js';
-import { MATMUL_UNIFORMS, laneBlockProgram, registerBlockProgram, sharedTileProgram } from './matmul-variants.js';
+import { MATMUL_UNIFORMS, laneBlockProgram, registerBlockProgram, rowLanesProgram, sharedTileProgram } from './matmul-variants.js';
 
 import { readFileSync, readdirSync } from 'node:fs';
 
@@ -88,6 +88,15 @@ function variants(sizes: number[]): Variant[] {
       workgroups: (m, n) => [Math.ceil(n / (wgX * cols)), Math.ceil(m / (rows * wgY)), 1],
     });
   }
+  for (const [rows, vecs, wgX] of [
+    [1, 2, 8], [1, 4, 8], [1, 8, 8], [2, 2, 8], [2, 4, 8], [1, 4, 16], [1, 4, 64], [1, 8, 64], [2, 4, 32], [1, 2, 64],
+  ] as const) {
+    out.push({
+      label: `rowlanes ${rows}x${vecs * 4} wg${wgX}`,
+      program: rowLanesProgram({ rows, vecs, wgX, bounds: !(aligned(rows * wgX) && aligned(vecs * 4)) }),
+      workgroups: (m, n) => [Math.ceil(m / (wgX * rows)), Math.ceil(n / 4 / vecs), 1],
+    });
+  }
   return out;
 }
 
@@ -116,7 +125,7 @@ async function main(): Promise<void> {
       const sc = backend.allocate('f32', n * n);
       const flops = 2 * n * n * n;
       for (const v of variants(sizes)) {
-        if (filter && !v.label.includes(filter)) continue;
+        if (filter && !new RegExp(filter).test(v.label)) continue;
         const run = (): void =>
           backend.dispatch({
             program: v.program,
@@ -135,6 +144,7 @@ async function main(): Promise<void> {
         await backend.sync();
         const one = performance.now() - t0;
         const reps = Math.max(2, Math.min(40, Math.round(1500 / one)));
+        const w0 = backend.stats().wait;
         const cpu0 = process.cpuUsage();
         const th0 = threadCpu();
         const t1 = performance.now();
@@ -143,6 +153,8 @@ async function main(): Promise<void> {
         const ms = performance.now() - t1;
         const cpu = process.cpuUsage(cpu0);
         const th1 = threadCpu();
+        const w1 = backend.stats().wait;
+        const waitInfo = `slept ${(w1.sleptMs - w0.sleptMs).toFixed(0)} awaited ${(w1.awaitedMs - w0.awaitedMs).toFixed(0)} rate ${(w1.rate / 1e6).toFixed(2)}`;
         const threads = cpuDiff(th0, th1, ms);
         const workerSecs = workerCpu(th0, th1);
         const gflops = (flops * reps) / (ms * 1e6);
@@ -155,7 +167,7 @@ async function main(): Promise<void> {
         console.log(
           `${String(n).padStart(5)}  ${v.label.padEnd(24)} ${gflops.toFixed(2).padStart(7)} GFLOP/s  ` +
             `${perCpu.toFixed(2).padStart(6)} GFLOP/cpu-s  2-core proj ${projected.toFixed(1).padStart(5)}  ${(ms / reps).toFixed(1).padStart(7)} ms/matmul  reps ${reps}  maxerr ${err.toExponential(1)}  ` +
-            `process cpu ${(((cpu.user + cpu.system) / 1000 / ms) * 100).toFixed(0)}% [${threads}]`,
+            `${waitInfo} process cpu ${(((cpu.user + cpu.system) / 1000 / ms) * 100).toFixed(0)}% [${threads}]`,
         );
       }
       for (const s of [sa, sb, sc]) backend.release(s);

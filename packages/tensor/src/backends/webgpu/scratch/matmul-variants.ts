@@ -118,9 +118,9 @@ export function registerBlockProgram(opts: { rows: number; vecs: number; wgX: nu
   const body: string[] = [];
   const store: string[] = [];
   for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) accDecl.push(`var acc_${r}_${v} = vec4f(0.0);`);
-  for (let r = 0; r < R; r++) body.push(`let a_${r} = a[min(row + ${r}u, last_row) * k4 + kq];`);
+  for (let r = 0; r < R; r++) body.push(`let a_${r} = a[clamp_row(row + ${r}u) * k4 + kq];`);
   for (let kk = 0; kk < 4; kk++) {
-    for (let v = 0; v < V; v++) body.push(`let b_${kk}_${v} = b[(kq * 4u + ${kk}u) * n4 + min(col4 + ${v}u, last_col)];`);
+    for (let v = 0; v < V; v++) body.push(`let b_${kk}_${v} = b[(kq * 4u + ${kk}u) * n4 + clamp_col(col4 + ${v}u)];`);
     for (let r = 0; r < R; r++) {
       for (let v = 0; v < V; v++) body.push(`acc_${r}_${v} = fma(vec4f(a_${r}[${kk}]), b_${kk}_${v}, acc_${r}_${v});`);
     }
@@ -146,6 +146,11 @@ override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
 override BOUNDS: bool = true;
 
+// Clamped indices keep edge threads' loads in range (their extra results are not stored);
+// with BOUNDS = false (tile-multiple sizes) the select folds away at pipeline creation.
+fn clamp_row(r: u32) -> u32 { return select(r, min(r, u.M - 1u), BOUNDS); }
+fn clamp_col(c4: u32) -> u32 { return select(c4, min(c4, u.N / 4u - 1u), BOUNDS); }
+
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let k4 = u.K / 4u;
@@ -153,9 +158,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let row = gid.y * ${R}u;
   let col4 = gid.x * ${V}u;
   if (BOUNDS && (row >= u.M || col4 >= n4)) { return; }
-  // Clamped indices keep edge threads' loads in range; their extra results are not stored.
-  let last_row = u.M - 1u;
-  let last_col = n4 - 1u;
   ${accDecl.join('\n  ')}
   for (var kq = 0u; kq < k4; kq++) {
     ${body.join('\n    ')}
@@ -222,6 +224,63 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let last_col = u.N - 1u;
   ${acc.join('\n  ')}
   ${loop} {
+    ${body.join('\n    ')}
+  }
+  ${store.join('\n  ')}
+}`,
+  };
+}
+
+/**
+ * (d) Lanes own rows, columns are uniform: llvmpipe runs the invocations of a workgroup as SIMD
+ * lanes and turns every load whose address differs per lane into a gather, while a load whose
+ * address depends only on `workgroup_id` and uniforms is one scalar load broadcast to all lanes.
+ * Here each thread owns `rows` rows (WG_X apart) and the workgroup's `vecs` vec4 columns of B are
+ * the same for all lanes: per 4 k-steps a thread does `rows` vec4 gathers of A, 4·`vecs` uniform
+ * vec4 loads of B and 16·rows·vecs FMAs (the classic CPU micro-kernel: broadcast B, FMA into a
+ * vector of rows). K and N must be multiples of 4.
+ */
+export function rowLanesProgram(opts: { rows: number; vecs: number; wgX: number; bounds: boolean }): GpuProgram {
+  const { rows: R, vecs: V, wgX } = opts;
+  const acc: string[] = [];
+  const body: string[] = [];
+  const store: string[] = [];
+  for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) acc.push(`var acc_${r}_${v} = vec4f(0.0);`);
+  for (let r = 0; r < R; r++) body.push(`let a_${r} = a[min(row + ${r * wgX}u, last_row) * k4 + kq];`);
+  for (let kk = 0; kk < 4; kk++) {
+    for (let v = 0; v < V; v++) body.push(`let b_${kk}_${v} = b[(kq * 4u + ${kk}u) * n4 + min(col4 + ${v}u, last_col)];`);
+    for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) body.push(`acc_${r}_${v} = fma(vec4f(a_${r}[${kk}]), b_${kk}_${v}, acc_${r}_${v});`);
+  }
+  for (let r = 0; r < R; r++) {
+    for (let v = 0; v < V; v++) {
+      store.push(`if (!BOUNDS || (row + ${r * wgX}u < u.M && col4 + ${v}u < n4)) { c[(row + ${r * wgX}u) * n4 + col4 + ${v}u] = acc_${r}_${v}; }`);
+    }
+  }
+  return {
+    name: 'matmul-rowlanes',
+    key: `f32|r${R}|v${V}|x${wgX}`,
+    bindings: ['read', 'read', 'read_write', 'uniform'],
+    constants: { BOUNDS: opts.bounds },
+    wgsl: () => /* wgsl */ `
+${MATMUL_UNIFORMS.wgsl()}
+@group(0) @binding(0) var<storage, read> a: array<vec4f>;
+@group(0) @binding(1) var<storage, read> b: array<vec4f>;
+@group(0) @binding(2) var<storage, read_write> c: array<vec4f>;
+@group(0) @binding(3) var<uniform> u: Uniforms;
+
+override BOUNDS: bool = true;
+const WG_X = ${wgX}u;
+
+@compute @workgroup_size(WG_X, 1, 1)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let k4 = u.K / 4u;
+  let n4 = u.N / 4u;
+  let row = wid.x * WG_X * ${R}u + lid.x;
+  let col4 = wid.y * ${V}u;
+  let last_row = u.M - 1u;
+  let last_col = n4 - 1u;
+  ${acc.join('\n  ')}
+  for (var kq = 0u; kq < k4; kq++) {
     ${body.join('\n    ')}
   }
   ${store.join('\n  ')}

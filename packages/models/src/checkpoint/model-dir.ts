@@ -1,0 +1,155 @@
+/**
+ * A model directory as Hugging Face lays it out: `config.json`, `model.safetensors` (or shards with
+ * `model.safetensors.index.json`), `tokenizer.json` + `tokenizer_config.json`. Saving is atomic: the
+ * directory is written under a temporary name beside the target and renamed into place, so a crash
+ * or a bad input never leaves a half-written model, and an existing directory is refused unless
+ * `force` is set.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Tensor, fromHost } from '@symfuse/tensor';
+import { type ModelConfig, modelConfigToJson, parseModelConfig } from '../config/index.js';
+import { openCheckpoint } from '../io/sharded.js';
+import { writeShardedSafetensors } from '../io/sharded.js';
+import type { TensorToWrite } from '../io/writer.js';
+import { type LoadOptions, type LoadResult, loadParams } from '../model/load.js';
+import type { HeadKind, ParamMap } from '../model/types.js';
+import { createTokenizer } from '../tokenizer/hf-tokenizer.js';
+import type { Tokenizer } from '../tokenizer/types.js';
+
+/** A model loaded from a directory. */
+export interface LoadedModel {
+  readonly dir: string;
+  readonly config: ModelConfig;
+  readonly params: ParamMap;
+  readonly head: HeadKind;
+  /** Absent when the directory has no `tokenizer.json`. */
+  readonly tokenizer?: Tokenizer;
+  /** Missing / unexpected / mismatched keys, as `transformers` reports them. */
+  readonly report: Omit<LoadResult, 'params'>;
+}
+
+/** Error for a model directory that cannot be used; names the directory and the problem. */
+export class ModelDirError extends Error {
+  constructor(
+    readonly dir: string,
+    message: string,
+  ) {
+    super(`${dir}: ${message}`);
+    this.name = 'ModelDirError';
+  }
+}
+
+function readJson(file: string, dir: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ModelDirError(dir, `cannot read ${path.basename(file)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ModelDirError(dir, `${path.basename(file)} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Loads `config.json`, the weights (lazily, tensor by tensor) and the tokenizer of a model directory.
+ * Validates the config, the parameter names and shapes against it, finiteness of every weight, and
+ * that the tokenizer's vocabulary fits the embedding matrix.
+ */
+export function loadModelDir(dir: string, options: LoadOptions = {}): LoadedModel {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ModelDirError(dir, 'is not a directory');
+  const config = parseModelConfig(readJson(path.join(dir, 'config.json'), dir), path.join(dir, 'config.json'));
+  const reader = openCheckpoint(dir);
+  const tensors = new Map<string, Tensor>();
+  try {
+    for (const name of reader.keys()) {
+      const info = reader.info(name);
+      if (!['F32', 'F16', 'BF16', 'F64'].includes(info.dtype)) continue; // integer buffers (position_ids)
+      const decoded = reader.read(name);
+      const data = decoded.data instanceof Float64Array ? Float32Array.from(decoded.data) : (decoded.data as Float32Array);
+      for (let i = 0; i < data.length; i++) {
+        if (!Number.isFinite(data[i])) throw new ModelDirError(dir, `tensor '${name}' has a non-finite value (${data[i]}) at flat index ${i}`);
+      }
+      tensors.set(name, fromHost(data, decoded.shape));
+    }
+  } finally {
+    reader.close();
+  }
+  const loaded = loadParams(tensors, config, options);
+  const { params, ...report } = loaded;
+  let tokenizer: Tokenizer | undefined;
+  const tokFile = path.join(dir, 'tokenizer.json');
+  if (fs.existsSync(tokFile)) {
+    const cfgFile = path.join(dir, 'tokenizer_config.json');
+    const tokConfig = fs.existsSync(cfgFile) ? (readJson(cfgFile, dir) as Record<string, unknown>) : {};
+    tokenizer = createTokenizer(readJson(tokFile, dir), tokConfig);
+    if (tokenizer.vocabSize > config.vocabSize) {
+      throw new ModelDirError(dir, `tokenizer has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${config.vocabSize}; they must match`);
+    }
+  }
+  return { dir, config, params, head: report.head, tokenizer, report };
+}
+
+/** Options of {@link saveModelDir}. */
+export interface SaveModelOptions {
+  /** Replace an existing directory (default: refuse). */
+  readonly force?: boolean;
+  /** safetensors `__metadata__` (HF writes `{format: 'pt'}`). */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Shard above this size (default 2GB, like `save_pretrained`'s 5GB default but friendlier here). */
+  readonly maxShardSize?: number | string;
+  /** Store f32 weights as F16 / BF16 to halve the size. */
+  readonly storeF32As?: 'F32' | 'F16' | 'BF16';
+  /** Extra files to write beside the model (name → contents), e.g. a training state. */
+  readonly extraFiles?: Readonly<Record<string, string | Uint8Array>>;
+}
+
+/**
+ * Writes a model directory atomically. Refuses non-finite weights (nothing is written) and an
+ * existing `dir` unless `force`.
+ */
+export function saveModelDir(
+  dir: string,
+  model: { readonly config: ModelConfig; readonly params: ReadonlyMap<string, Tensor>; readonly tokenizer?: Tokenizer },
+  options: SaveModelOptions = {},
+): void {
+  if (fs.existsSync(dir) && !options.force) throw new ModelDirError(dir, 'already exists; pass force to replace it');
+  const tensors = new Map<string, TensorToWrite>();
+  for (const [name, t] of model.params) {
+    const data = t.dataSync();
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) throw new ModelDirError(dir, `refusing to write: parameter '${name}' has a non-finite value (${data[i]}) at flat index ${i}`);
+    }
+    tensors.set(name, { dtype: t.dtype === 'f64' ? 'F64' : t.dtype === 'i32' ? 'I32' : 'F32', shape: t.shape, data });
+  }
+  const parent = path.dirname(path.resolve(dir));
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
+  try {
+    fs.writeFileSync(path.join(tmp, 'config.json'), `${JSON.stringify(modelConfigToJson(model.config), null, 2)}\n`);
+    writeShardedSafetensors(tmp, tensors, {
+      maxShardSize: options.maxShardSize ?? '2GB',
+      metadata: { format: 'pt', ...options.metadata },
+      storeF32As: options.storeF32As,
+    });
+    if (model.tokenizer) {
+      fs.writeFileSync(path.join(tmp, 'tokenizer.json'), JSON.stringify(model.tokenizer.toJSON()));
+      fs.writeFileSync(path.join(tmp, 'tokenizer_config.json'), `${JSON.stringify(model.tokenizer.config, null, 2)}\n`);
+    }
+    for (const [name, contents] of Object.entries(options.extraFiles ?? {})) fs.writeFileSync(path.join(tmp, name), contents);
+    if (fs.existsSync(dir)) {
+      const old = `${tmp}.old`;
+      fs.renameSync(dir, old);
+      fs.renameSync(tmp, dir);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else {
+      fs.renameSync(tmp, dir);
+    }
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

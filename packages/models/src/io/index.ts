@@ -1,0 +1,28 @@
+/** safetensors: lazy reading (single file or sharded), atomic writing, header validation. */
+export { decodeTensorBytes, shapeSize, type DecodedArray, type DecodedTensor, type DecodeOptions } from './decode.js';
+export { dtypeByteSize, isSafetensorsDtype, SAFETENSORS_DTYPES, type SafetensorsDtype } from './dtypes.js';
+export { encodeTensorValues, type TensorValues } from './encode.js';
+export { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from './half.js';
+export { MAX_HEADER_BYTES, parseSafetensorsHeader, type ParseHeaderOptions, type SafetensorsHeader, type TensorInfo } from './header.js';
+export { openSafetensors, readSafetensorsBuffer, type SafetensorsReader, type TensorSummary } from './reader.js';
+export { SafetensorsError } from './safetensors-error.js';
+export {
+  INDEX_FILE_NAME,
+  openCheckpoint,
+  parseByteSize,
+  SINGLE_FILE_NAME,
+  writeShardedSafetensors,
+  type CheckpointReader,
+  type ShardedWriteResult,
+  type WriteShardedOptions,
+} from './sharded.js';
+export {
+  planSafetensors,
+  serializeSafetensors,
+  writeFileAtomic,
+  writeSafetensors,
+  type SafetensorsLayout,
+  type TensorsToWrite,
+  type TensorToWrite,
+  type WriteSafetensorsOptions,
+} from './writer.js';

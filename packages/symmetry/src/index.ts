@@ -1,0 +1,65 @@
+/**
+ * @symfuse/symmetry — symmetry specs (spaces + axis bindings), group actions, transforms,
+ * `applyTransform`, statistics in transformed bases, the plugin interfaces and registry, the
+ * alignment/merge pipeline and the invariance checker. Nothing registers on import.
+ *
+ * Subpaths: `@symfuse/symmetry/di` (tsyringe wiring for entry points), `@symfuse/symmetry/testing`
+ * (planted recovery and random models for plugin tests).
+ */
+export * from './spec.js';
+export * from './spec-validate.js';
+export * from './spec-json.js';
+export * from './transform.js';
+export * from './transform-ops.js';
+export * from './transform-validate.js';
+export * from './transform-json.js';
+export * from './interfaces.js';
+export * from './errors.js';
+export { zodOptions, formatZodIssues } from './options.js';
+export {
+  elementSize,
+  invertElement,
+  inverseTransposeElement,
+  composeElements,
+  elementToDense,
+  toHeadForm,
+  identityDefect,
+  invertPermutation,
+  identityPermutation,
+  isIdentityPermutation,
+  isPermutationArray,
+  classifyBlock,
+  headBlock,
+  headBlockKindOf,
+  type BlockClass,
+} from './group/element-ops.js';
+export { actOnArray, type ActSite, type HostArray } from './group/act.js';
+export { checkElement, type ElementCheck } from './group/membership.js';
+export { randomElement, randomTransform, type RandomTransformOptions } from './group/random.js';
+export { createRng, type SymRng } from './internal/rng.js';
+export { applyTransform, elementFor } from './apply.js';
+export { transformGram, transformParamStats, transformStatsBundle, asPermutation } from './stats-transform.js';
+export { ignoreHeadsTransform, separateResidualTransform, forcedTransform, residualRotationTransform, bertSublayerOf } from './non-symmetries.js';
+export { buildBertFamilySpec, bertFamilyArchitecture, bertSpaceIds, ATTENTION_KINDS } from './architectures/bert-family.js';
+export { createRegistry, type SymmetryRegistry, type RegistryBuilder, type ContributionKind } from './registry.js';
+export { coreSymmetryPlugin, lapjvSolver } from './core-plugin.js';
+export { parsePipelineConfig, pipelineConfigSchema, type PipelineConfig, type AlignStepConfig } from './pipeline/config.js';
+export { selectSpaces, COMPONENT_SELECTORS, type Selection } from './pipeline/select.js';
+export {
+  runPipeline,
+  type PipelineInputs,
+  type PipelineResult,
+  type StepReport,
+  type StatsProvider,
+  type StatsRequestContext,
+} from './pipeline/run.js';
+export {
+  verify,
+  checkInvariance,
+  makeProbes,
+  type VerifyOptions,
+  type VerifyResult,
+  type OutputDiff,
+  type ProbeOptions,
+  type ProbeOutputs,
+} from './verify.js';
