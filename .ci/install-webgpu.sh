@@ -2,8 +2,14 @@
 # Install a software WebGPU stack for CI: Mesa's lavapipe (a Vulkan driver on the CPU) from
 # bookworm-backports, which Dawn (the `webgpu` npm package, dawn.node) then finds through the Vulkan loader.
 #
-# Why backports: bookworm's own Mesa 22.3 lavapipe lacks Vulkan features Dawn needs, so requestAdapter()
-# returns null with it; the backports Mesa (24.x/25.x) works.
+# Why backports: Dawn (dawn.node in the `webgpu` npm package) needs a recent Vulkan driver; the brief asks
+# for backports' Mesa 25.0 lavapipe, which is what the project's WebGPU tests were verified with
+# (adapter "llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6)"). bookworm's own Mesa 22.3 was not tried.
+#
+# Needed environment: nothing else. Dawn finds lavapipe through the Vulkan loader's default ICD
+# directory (/usr/share/vulkan/icd.d/lvp_icd.json); no XDG_RUNTIME_DIR warning appears without one in
+# headless compute use, but a private one is created and exported anyway (Mesa's WSI code looks for it).
+# Optional: VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json pins lavapipe when GPU drivers exist too.
 #
 # Run as root on a fresh Debian 12 (bookworm) machine. Idempotent: re-running changes nothing and does not
 # fail. Progress goes to stderr; the last lines on stdout are `export` lines for the environment the GPU
@@ -34,7 +40,8 @@ if [ -f "$main_file" ]; then
   [ -n "$first_uri" ] && uris="$first_uri"
   [ -n "$first_key" ] && signed_by="$first_key"
 fi
-if grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+# Only files apt reads (*.list, *.sources) count; e.g. `*.disabled` copies do not.
+if grep -qs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; then
   log "bookworm-backports already in apt sources"
 else
   log "adding $backports_file (URIs: $uris)"

@@ -7,15 +7,18 @@
  *
  * Matrices (all square, seeded, written as raw little-endian f64 to $SYMFUSE_ASSIGNMENT_BENCH_DIR,
  * default `<tmpdir>/symfuse-assignment-bench`, with `manifest.json`):
- * - `corr`: the real workload at n = 768 — features X ∈ R^{N×n} (N = 4096 tokens, i.i.d. N(0,1)),
+ * - `corr`: the real workload at n ≤ 1024 — features X ∈ R^{N×n} (N = 4096 tokens, i.i.d. N(0,1)),
  *   Y = X[:, π] + σ·Z, cost = sample correlation of X and Y, maximised.
- * - `corr-model`: the same at n = 768 and 3072 from the large-N law of that correlation,
+ * - `corr-model`: the same at every size from the large-N law of that correlation,
  *   C = P_π/√(1+σ²) + G/√N with G i.i.d. N(0,1) — the exact product costs 2·n²·N ≈ 77 GFLOP at 3072,
  *   too slow to generate here; scipy's times on the two families agree (see the report).
  * - `uniform`: U[0, 1) costs, minimised.
  * σ runs from easy (0.5: strong diagonal) to hard (40: the planted signal is ~1.5 noise s.d.).
  *
- * Environment: SYMFUSE_BENCH_SIZES (e.g. "768"), SYMFUSE_BENCH_ITERATIONS (default 7 at 768, 5 at 3072),
+ * Sizes 64 and 256 stand for the many small solves (per-head blocks, head pairings) of one merge.
+ *
+ * Environment: SYMFUSE_BENCH_SIZES (default "64,256,768,3072"), SYMFUSE_BENCH_ITERATIONS (default 200
+ * up to n = 256, 7 at 768, 5 at 3072),
  * SYMFUSE_BENCH_DENSE=1 also times the dense JV solver (the algorithm without the candidate graph).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -166,7 +169,7 @@ function correlationFromMoments(m: ExactMoments, perm: Int32Array, sigma: number
 
 /** Runs the suite, prints a table of medians and writes `manifest.json` for the scipy reference. */
 export async function runAssignmentBench(): Promise<AssignmentCase[]> {
-  const sizes = (process.env.SYMFUSE_BENCH_SIZES ?? '768,3072').split(',').map((s) => Number(s.trim()));
+  const sizes = (process.env.SYMFUSE_BENCH_SIZES ?? '64,256,768,3072').split(',').map((s) => Number(s.trim()));
   const dense = process.env.SYMFUSE_BENCH_DENSE === '1';
   const dir = benchDir();
   mkdirSync(dir, { recursive: true });
@@ -175,7 +178,7 @@ export async function runAssignmentBench(): Promise<AssignmentCase[]> {
   for (const c of cases) {
     const data = loadOrBuild(c, dir, exactCache);
     const n = c.n;
-    const iterations = Number(process.env.SYMFUSE_BENCH_ITERATIONS ?? (n > 1024 ? 5 : 7));
+    const iterations = Number(process.env.SYMFUSE_BENCH_ITERATIONS ?? (n > 1024 ? 5 : n > 256 ? 7 : 200));
     const bench = new Bench({ name: c.name, time: 0, iterations, warmupIterations: 1, warmupTime: 0 });
     let total = Number.NaN;
     bench.add('linearSumAssignment', () => {
@@ -197,7 +200,7 @@ export async function runAssignmentBench(): Promise<AssignmentCase[]> {
     c.total = total;
     c.iterations = iterations;
     const extra = dense ? `  dense JV ${c.denseMedianMs?.toFixed(1)} ms` : '';
-    console.log(`${c.name.padEnd(22)} median ${c.tsMedianMs?.toFixed(1).padStart(8)} ms  total ${total}${extra}`);
+    console.log(`${c.name.padEnd(22)} median ${c.tsMedianMs?.toFixed(3).padStart(10)} ms  total ${total}${extra}`);
   }
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ generatorVersion: GENERATOR_VERSION, cases }, null, 2));
   console.log(`matrices and manifest in ${dir}; now run: python3 bench/reference/assignment.py`);

@@ -57,8 +57,8 @@ def main() -> int:
         ok = ok and agree
         ts_ms = case.get("tsMedianMs")
         ratio = f"{scipy_ms / ts_ms:14.2f}" if ts_ms else f"{'-':>14}"
-        ts_col = f"{ts_ms:11.1f}" if ts_ms else f"{'-':>11}"
-        print(f"{case['name']:22} {ts_col} {scipy_ms:10.1f} {ratio}  {'equal' if agree else f'DIFFER {total} vs {ts_total}'}")
+        ts_col = f"{ts_ms:11.3f}" if ts_ms else f"{'-':>11}"
+        print(f"{case['name']:22} {ts_col} {scipy_ms:10.3f} {ratio}  {'equal' if agree else f'DIFFER {total} vs {ts_total}'}")
     return 0 if ok else 2
 
 

@@ -2,7 +2,7 @@
  * @symfuse/models — the BERT/RoBERTa encoder family (post-LN and pre-LN) over `@symfuse/tensor`:
  * parameters under Hugging Face names, init, tolerant loading, forward with activation taps and
  * summaries (`model/`); safetensors IO (`io/`); HF config.json (`config/`); tokenizers
- * (`tokenizer/`); training (`train/`).
+ * (`tokenizer/`); model directories (`checkpoint/`); training (`train/`).
  */
 export * from './model/index.js';
 export * from './config/index.js';

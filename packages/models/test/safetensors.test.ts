@@ -151,6 +151,11 @@ describe('conversions on write and read', () => {
     expect(Array.from(bf16.read('w').data as Float32Array)).toEqual([1, 1, 1, 65536, -1.0011717677116394e-8, 0.10009765625]);
   });
 
+  it('storeF32As treats a Uint16Array given as F32 as values, not bit patterns', () => {
+    const r = readSafetensorsBuffer(serializeSafetensors({ w: { dtype: 'F32', shape: [2], data: new Uint16Array([3, 1000]) } }, { storeF32As: 'F16' }));
+    expect(Array.from(r.read('w').data as Float32Array)).toEqual([3, 1000]);
+  });
+
   it('I64 reads as BigInt64Array, or checked Int32Array / Float64Array', () => {
     const bytes = serializeSafetensors({
       small: { dtype: 'I64', shape: [3], data: [-(2 ** 31), 2 ** 31 - 1, 5] },

@@ -35,7 +35,8 @@ export {
 } from './group/element-ops.js';
 export { actOnArray, type ActSite, type HostArray } from './group/act.js';
 export { checkElement, type ElementCheck } from './group/membership.js';
-export { randomElement, randomTransform, type RandomTransformOptions } from './group/random.js';
+export { randomElement, randomTransform, identityElement, type RandomTransformOptions } from './group/random.js';
+export { groupActions } from './group/actions.js';
 export { createRng, type SymRng } from './internal/rng.js';
 export { applyTransform, elementFor } from './apply.js';
 export { transformGram, transformParamStats, transformStatsBundle, asPermutation } from './stats-transform.js';

@@ -4,7 +4,7 @@
  * mismatches, malformed spaces — reported all at once so a spec author fixes them in one go.
  */
 import { SpecError } from './errors.js';
-import { GROUP_KINDS, HEAD_KINDS, indexSpec, type SymmetrySpec } from './spec.js';
+import { GROUP_KINDS, HEAD_GROUP_KINDS, indexSpec, type SymmetrySpec } from './spec.js';
 
 /** What kind of problem a {@link SpecIssue} is. */
 export type SpecIssueCode =
@@ -66,7 +66,7 @@ export function validateSpec(spec: SymmetrySpec, paramShapes: ParamShapesLike = 
     }
     for (const k of s.kinds) {
       if (!GROUP_KINDS.includes(k)) add('bad-kind', `space '${s.id}' lists unknown kind '${String(k)}'; known: ${GROUP_KINDS.join(', ')}`, { space: s.id });
-      else if (HEAD_KINDS.includes(k) && !s.heads) add('bad-kind', `space '${s.id}' lists '${k}' but has no head blocking ('heads')`, { space: s.id });
+      else if (HEAD_GROUP_KINDS.includes(k) && !s.heads) add('bad-kind', `space '${s.id}' lists '${k}' but has no head blocking ('heads')`, { space: s.id });
       else if ((k === 'orthogonal' || k === 'invertible') && s.heads) add('bad-kind', `space '${s.id}' has heads; use 'head-${k === 'orthogonal' ? 'orthogonal' : 'invertible'}' instead of '${k}'`, { space: s.id });
     }
     if (s.headGroup !== undefined && !s.heads) add('bad-space', `space '${s.id}' has headGroup '${s.headGroup}' but no head blocking`, { space: s.id });

@@ -54,7 +54,7 @@ export const GROUP_KINDS: readonly GroupKind[] = [
 ];
 
 /** Kinds that only make sense on a space with head blocking. */
-export const HEAD_KINDS: readonly GroupKind[] = ['head-permutation', 'head-orthogonal', 'head-scale', 'head-invertible'];
+export const HEAD_GROUP_KINDS: readonly GroupKind[] = ['head-permutation', 'head-orthogonal', 'head-scale', 'head-invertible'];
 
 /** What part of the network a space belongs to: aligners select spaces by component. */
 export type SpaceComponent = 'residual' | 'ffn' | 'attention-qk' | 'attention-vo' | 'head';

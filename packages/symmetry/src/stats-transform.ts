@@ -25,6 +25,8 @@ function knownParam(spec: SymmetrySpec, name: string, op: string): readonly numb
  * input lives in the space bound to the weight's in-axis; inputs `x → T x` turn `G = Σ x xᵀ` into
  * `T G Tᵀ` (for an in-axis bound with role `in`, the usual case; role `out` gives `T⁻ᵀ G T⁻¹`).
  * An unbound or untransformed in-axis leaves G unchanged (the same entry is returned).
+ * Checks sizes but does not validate the transform against the spec (call `validateTransform` once,
+ * or use `transformStatsBundle`, which does).
  * @param gram `[in, in]` (row-major f64).
  * @throws TransformError when the weight is unknown or G's shape does not match its in-axis.
  */

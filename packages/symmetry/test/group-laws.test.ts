@@ -15,6 +15,7 @@ import {
   invertElement,
   toHeadForm,
   checkElement,
+  groupActions,
 } from '../src/index.js';
 import { arbFamilyCase, denseAlongAxis, drawElement, FAMILIES, identityDefectDense, maxAbsDiff, mul, mulTransposed, randomArray } from './helpers.js';
 
@@ -165,5 +166,20 @@ describe('group actions', () => {
     );
     // A permutation moving coordinate 0 of head 0 into head 1 mixes heads.
     expect(toHeadForm({ kind: 'permutation', perm: Int32Array.from([2, 1, 0, 3]) }, 2)).toBeUndefined();
+  });
+});
+
+describe('identityElement', () => {
+  it('is the identity of every family space', () => {
+    fc.assert(
+      fc.property(arbFamilyCase, ({ family, h, dk, seed }) => {
+        const { space, element } = drawElement(family, h, dk, seed);
+        const id = groupActions.identity(space);
+        expect(identityDefect(id)).toBe(0);
+        expect(checkElement(space, id)).toEqual({ structural: [], symmetry: [], ...(space.heads ? { headPerm: identityPermutation(h) } : {}) });
+        expect(elementToDense(groupActions.compose(id, element))).toEqual(elementToDense(element));
+      }),
+      { numRuns: 50 },
+    );
   });
 });

@@ -92,6 +92,35 @@ describe('runPipeline', () => {
     for (const [k, p] of aligned.params) expect(Array.from(again.get(k)!.dataSync())).toEqual(Array.from(p.dataSync()));
   });
 
+  it('moves per-parameter statistics by permutations, and collects them again when a transform cannot move them', async () => {
+    const config = smallEncoderConfig({ numLayers: 1 });
+    const { anchor, planted, spec } = plantedRecovery({ config, kinds: ['permutation'], seed: 2, head: 'mlm', dtype: 'f64' });
+    const fisherLike = (m: { params: ReadonlyMap<string, { shape: readonly number[]; dataSync(): ArrayLike<number> }> }): StatsBundle => ({
+      kind: 'fisher',
+      meta: {},
+      entries: new Map([...m.params].map(([k, t]) => [k, { shape: t.shape, data: Float64Array.from(t.dataSync(), (v) => v * v) }])),
+    });
+    for (const [kinds, expectWarning] of [[['permutation', 'head-permutation'], false], [['head-orthogonal'], true]] as const) {
+      const r = randomTransform(spec, { seed: 4, kinds: [...kinds] });
+      const log: Parameters<typeof toyPlugin>[0] = [];
+      const seen: StatsBundle[] = [];
+      const registry = createRegistry()
+        .use(coreSymmetryPlugin())
+        .use(toyPlugin(log, [], (spaces) => new Map(spaces.filter((x) => r.elements.has(x.id)).map((x) => [x.id, r.elements.get(x.id)!] as [string, SpaceElement]))))
+        .use({
+          meta: { name: 'fisher-like', version: '0', description: '' },
+          collectors: [{ id: 'sq', kind: 'fisher', pairwise: false, layout: 'per-param', collect: async ({ model }) => fisherLike(model), combine: (p) => p[0] }],
+          mergers: [{ id: 'keep-anchor', prettyName: '', reference: '', params: { parse: () => ({}) }, needs: [{ kind: 'fisher', pairwise: false }], merge: async ({ models, stats }) => { seen.push(stats[1].get('fisher')!); return { params: new Map(models[0].params), diagnostics: {} }; } }],
+        })
+        .freeze();
+      const result = await runPipeline(registry, { align: [{ aligner: 'toy-spy', spaces: ['residual', 'attention'] }], merge: { method: 'keep-anchor' } }, { anchor, models: [planted], statsProvider: async (_k, m) => fisherLike(m) });
+      const direct = fisherLike(result.aligned[0]);
+      for (const [k, e] of direct.entries) expect(maxAbsDiff(seen[0].entries.get(k)!.data, e.data), k).toBeLessThan(1e-12);
+      expect(result.warnings.length > 0).toBe(expectWarning);
+      if (expectWarning) expect(result.warnings[0]).toMatch(/'fisher' statistics of model 0 were collected again on the aligned model/);
+    }
+  });
+
   it('rejects aligners that step outside their spaces or return non-symmetries', async () => {
     const config = smallEncoderConfig({ numLayers: 1 });
     const { anchor, planted, spec } = plantedRecovery({ config, kinds: ['permutation'], seed: 1, head: 'mlm' });

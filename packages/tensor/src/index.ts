@@ -16,9 +16,12 @@ export * from './kernel.js';
 export * as kernels from './kernels/defs.js';
 export * from './ops/index.js';
 export { CpuBackend, ensureCpuBackend } from './backends/cpu/index.js';
+export * from './stats/cross-moments.js';
+export * from './autograd/index.js';
+export * from './random/index.js';
+export * from './assignment/index.js';
+export * as linalg from './linalg/index.js';
 
 // The CPU backend is always available: register it (idempotently) when the package loads.
 ensureCpuBackend();
 registerGradients();
-export * from './stats/cross-moments.js';
-export * from './autograd/index.js';

@@ -119,14 +119,14 @@ describe('linearSumAssignment: optimality against brute force', () => {
 });
 
 describe('linearSumAssignment: never beaten by a random permutation', () => {
-  // Sizes straddle the dense/candidate-graph switch (128) and include rectangles.
+  // Sizes straddle the dense/candidate-graph switch (256) and include rectangles.
   const shapes: [number, number][] = [
     [20, 20],
     [90, 120],
     [120, 90],
-    [127, 127],
-    [128, 128],
-    [300, 300],
+    [255, 255],
+    [256, 256],
+    [400, 400],
   ];
   for (const [rows, cols] of shapes) {
     it(`${rows}×${cols}`, () => {
@@ -168,7 +168,7 @@ describe('linearSumAssignment: planted permutations', () => {
 
 describe('linearSumAssignment: input forms agree', () => {
   it('nested, dense Float64Array, dense number[], tensor-like and Float32Array give the same answer', () => {
-    for (const n of [9, 150]) {
+    for (const n of [9, 300]) {
       const rng = new Rng(5 + n);
       const f32 = rng.fillUniform(new Float32Array(n * n), -1, 1);
       const nested = Array.from({ length: n }, (_, i) => Array.from(f32.subarray(i * n, (i + 1) * n)));
@@ -189,7 +189,11 @@ describe('linearSumAssignment: input forms agree', () => {
 
   it('a tall matrix gives the transpose of the wide answer, rows ascending', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 8 }), (seed, a, extra) => {
+      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 8 }), (
+        seed,
+        a,
+        extra,
+      ) => {
         const rng = new Rng(seed);
         const wide = random(rng, a, a + extra);
         const tall = wide[0].map((_, j) => wide.map((row) => row[j]));
@@ -224,9 +228,9 @@ describe('linearSumAssignment: input forms agree', () => {
 describe('linearSumAssignment: errors', () => {
   it('names a NaN entry', () => {
     expect(() => linearSumAssignment([[1, 2], [3, NaN]])).toThrow(/\(1, 1\) is NaN/);
-    const big = new Float64Array(200 * 200);
-    big[137 * 200 + 42] = NaN;
-    expect(() => linearSumAssignment({ data: big, rows: 200, cols: 200 })).toThrow(/\(137, 42\) is NaN/);
+    const big = new Float64Array(260 * 260);
+    big[137 * 260 + 42] = NaN;
+    expect(() => linearSumAssignment({ data: big, rows: 260, cols: 260 })).toThrow(/\(137, 42\) is NaN/);
   });
 
   it('names an infinite entry in the optimising direction', () => {
@@ -250,7 +254,7 @@ describe('linearSumAssignment: errors', () => {
     // Hall violation without an all-forbidden line: rows 0 and 1 can only use column 0.
     expect(() => linearSumAssignment([[1, I, I], [2, I, I], [3, 4, 5]])).toThrow(/infeasible/);
     expect(() => linearSumAssignment([[-I, -I], [1, 2]], { maximize: true })).toThrow(/infeasible/);
-    const n = 200;
+    const n = 260; // the candidate-graph path
     const data = new Float64Array(n * n).fill(1);
     for (let i = 0; i < n; i++) data[i * n + 7] = I; // column 7 forbidden everywhere
     expect(() => linearSumAssignment({ data, rows: n, cols: n })).toThrow(/infeasible.*column 7/);

@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gemmF32, gemmF64, gemmPoolInfo, gemmPoolSize, gemmWasmRuntime, startGemmPool, stopGemmPool } from '../src/backends/cpu/gemm/index.js';
+import { gemmF32, gemmF64, gemmPoolInfo, gemmPoolSize, gemmWasmAvailable, startGemmPool, stopGemmPool } from '../src/backends/cpu/gemm/index.js';
+import { CTL } from '../src/backends/cpu/gemm/gemm-core.mjs';
+import { poolControl, poolFailure, waitWorkers, wakeWorkers } from '../src/backends/cpu/gemm/pool.js';
 import { type GemmCase, callGemm, checkCase, makeOperands } from './gemm-oracle.js';
 
-const hasWasm = gemmWasmRuntime() !== null;
+const hasWasm = gemmWasmAvailable();
 /** The pool needs wasm and more than one thread; CI machines have ≥ 2 cores. */
 const poolPossible = hasWasm && gemmPoolSize() > 1;
 /** Forces the pool on every product, however small. */
@@ -69,6 +73,23 @@ describe.runIf(poolPossible)('gemm worker pool', () => {
     expect(info.workerTasks).toBeGreaterThan(0);
   });
 
+  it("reports a worker's failing task with its message, and the pool keeps working afterwards", () => {
+    startGemmPool({ wait: true });
+    const ctl = poolControl();
+    expect(ctl).not.toBeNull();
+    if (ctl === null) return;
+    // A job whose packed A lies far beyond the wasm memory: the worker's kernel traps. The caller does
+    // not take part, so the worker is the one that fails.
+    ctl.fill(0, 0, CTL.WORKERS);
+    Object.assign(ctl, { [CTL.NTASKS]: 1, [CTL.K]: 8, [CTL.A_BASE]: 2 ** 31 - 4096, [CTL.A_STRIDE]: 128, [CTL.M_PANELS]: 1, [CTL.TASK_PA]: 1 });
+    Object.assign(ctl, { [CTL.B_STRIDE]: 256, [CTL.N_PANELS]: 1, [CTL.TASK_PB]: 1, [CTL.LDS]: 32, [CTL.COL_TASKS]: 1 });
+    Object.assign(ctl, { [CTL.A_READY]: 1, [CTL.B_READY]: 1, [CTL.DONE_BASE]: ctl.length - 1 });
+    expect(wakeWorkers(2)).toBe(1);
+    waitWorkers();
+    expect(poolFailure()).toMatch(/gemm: pool worker 0 failed: .*(memory access out of bounds|RuntimeError)/);
+    checkCase({ dtype: 'f32', transA: true, transB: true, m: 150, n: 140, k: 130, alpha: 1, beta: 0, seed: 95 }, POOL);
+  });
+
   it('stopGemmPool terminates the workers and a later product restarts them', async () => {
     startGemmPool({ wait: true });
     await stopGemmPool();
@@ -109,5 +130,19 @@ describe('gemm pool configuration', () => {
     } finally {
       if (saved !== undefined) process.env.SYMFUSE_THREADS = saved;
     }
+  });
+});
+
+describe('gemm without WebAssembly', () => {
+  it('falls back to the JS kernel on the calling thread (node --jitless has no wasm)', () => {
+    const gemmIndex = fileURLToPath(new URL('../src/backends/cpu/gemm/index.ts', import.meta.url));
+    const script = `
+      import { gemmF64, gemmPoolInfo, gemmWasmAvailable } from ${JSON.stringify(gemmIndex)};
+      const n = 40, A = new Float64Array(n * n).map((_, i) => i % 7), C = new Float64Array(n * n);
+      gemmF64(false, true, n, n, n, 1, A, 0, n, A, 0, n, 0, C, 0, n, { minParallelFlops: 0 });
+      let s = 0; for (let p = 0; p < n; p++) s += A[3 * n + p] * A[5 * n + p];
+      console.log(JSON.stringify({ wasm: gemmWasmAvailable(), exact: C[3 * n + 5] === s, pool: gemmPoolInfo().started }));`;
+    const out = execFileSync(process.execPath, ['--jitless', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(JSON.parse(out.trim().split('\n').pop() ?? '{}')).toEqual({ wasm: false, exact: true, pool: false });
   });
 });

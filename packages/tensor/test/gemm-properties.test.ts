@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type GemmKernel, type GemmOptions, gemmF32, gemmF64, gemmPoolSize, gemmWasmRuntime, stopGemmPool } from '../src/backends/cpu/gemm/index.js';
+import { type GemmKernel, type GemmOptions, gemmF32, gemmF64, gemmPoolSize, gemmWasmAvailable, stopGemmPool } from '../src/backends/cpu/gemm/index.js';
 import { type GemmCase, checkCase, makeOperands } from './gemm-oracle.js';
 
-const kernels: GemmKernel[] = ['auto', 'js', 'direct', ...(gemmWasmRuntime() !== null ? (['wasm'] as const) : [])];
-const poolPossible = gemmWasmRuntime() !== null && gemmPoolSize() > 1;
+const kernels: GemmKernel[] = ['auto', 'js', 'direct', ...(gemmWasmAvailable() ? (['wasm'] as const) : [])];
+const poolPossible = gemmWasmAvailable() && gemmPoolSize() > 1;
 
 afterAll(async () => {
   await stopGemmPool();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DTypeError, ShapeError, ValueError } from '../src/errors.js';
-import { DIRECT_MAX_VOLUME, type GemmKernel, gemmF32, gemmF64, gemmWasmRuntime } from '../src/backends/cpu/gemm/index.js';
+import { DIRECT_MAX_VOLUME, type GemmKernel, gemmF32, gemmF64, gemmWasmAvailable } from '../src/backends/cpu/gemm/index.js';
 import { type Dtype, type GemmCase, SENTINEL, callGemm, checkCase, makeOperands } from './gemm-oracle.js';
 
-const hasWasm = gemmWasmRuntime() !== null;
+const hasWasm = gemmWasmAvailable();
 const dtypes: Dtype[] = ['f32', 'f64'];
 const transposes: [boolean, boolean][] = [
   [false, false],
@@ -100,6 +100,36 @@ describe('gemmF32 / gemmF64 against a naive triple loop', () => {
       callGemm(z, oz);
       for (let i = 0; i < 5; i++) for (let j = 0; j < 6; j++) expect(oz.C[i * 8 + j]).toBe(0);
       expect(oz.C[6]).toBeNaN(); // padding column: untouched
+    }
+  });
+
+  it('lets A, B and C be one array when the written block is disjoint from what is read (blocked updates)', () => {
+    // X is [90, 90]: X[0:50, 60:90] −= X[0:50, 0:40] · X[50:90, 0:30], three disjoint blocks of one array.
+    for (const kernel of kernels) {
+      for (const dtype of dtypes) {
+        const Ctor = dtype === 'f32' ? Float32Array : Float64Array;
+        const X = new Ctor(90 * 90).map((_, i) => ((i * 37) % 101) / 50 - 1);
+        const before = X.slice();
+        const [m, n, k] = [50, 30, 40];
+        const expected = new Float64Array(m * n);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let p = 0; p < k; p++) s += before[i * 90 + p] * before[(50 + p) * 90 + j];
+            expected[i * n + j] = before[i * 90 + 60 + j] - s;
+          }
+        }
+        if (dtype === 'f32') gemmF32(false, false, m, n, k, -1, X as Float32Array, 0, 90, X as Float32Array, 50 * 90, 90, 1, X as Float32Array, 60, 90, { kernel, threads: 1 });
+        else gemmF64(false, false, m, n, k, -1, X as Float64Array, 0, 90, X as Float64Array, 50 * 90, 90, 1, X as Float64Array, 60, 90, { kernel, threads: 1 });
+        for (let i = 0; i < 90; i++) {
+          for (let j = 0; j < 90; j++) {
+            const inC = i < m && j >= 60;
+            const want = inC ? expected[i * n + j - 60] : before[i * 90 + j];
+            const tol = inC ? (dtype === 'f32' ? 1e-4 : 1e-12) : 0;
+            if (Math.abs(X[i * 90 + j] - want) > tol) expect(X[i * 90 + j], `${kernel} ${dtype} (${i}, ${j})`).toBeCloseTo(want, 12);
+          }
+        }
+      }
     }
   });
 

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gemmAcc } from '../src/linalg/gemm.js';
+import { SHARED_MIN_VOLUME, gemmAcc, gemmAccJs } from '../src/linalg/gemm.js';
 import { matmul64 } from '../src/linalg/index.js';
 import { ShapeError } from '../src/errors.js';
 import { Rng, diffNorm, frob, naiveMul, randn } from './linalg-helpers.js';
 
-describe('gemmAcc (blocked, packed 4×4 kernel)', () => {
-  it('matches the naive product for every transpose combination and awkward sizes', () => {
+describe('gemmAcc (shared gemmF64 for large products, packed 4×4 JS kernel below)', () => {
+  it('both paths match the naive product for every transpose combination and awkward sizes', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(1, 3, 4, 7, 63, 65, 257),
@@ -22,30 +22,42 @@ describe('gemmAcc (blocked, packed 4×4 kernel)', () => {
           const C = randn(rng, m, n);
           const ref = naiveMul(A, B, tA, tB);
           for (let i = 0; i < ref.data.length; i++) ref.data[i] = C.data[i] - 0.5 * ref.data[i];
+          const C2 = { data: C.data.slice(), rows: m, cols: n };
           gemmAcc(m, n, k, -0.5, A.data, 0, A.cols, tA, B.data, 0, B.cols, tB, C.data, 0, n);
+          gemmAccJs(m, n, k, -0.5, A.data, 0, A.cols, tA, B.data, 0, B.cols, tB, C2.data, 0, n);
           expect(diffNorm(C, ref)).toBeLessThanOrEqual(1e-13 * Math.max(1, frob(ref)) * Math.sqrt(k));
+          expect(diffNorm(C2, ref)).toBeLessThanOrEqual(1e-13 * Math.max(1, frob(ref)) * Math.sqrt(k));
         },
       ),
       { numRuns: 40 },
     );
   });
 
-  it('updates only the addressed sub-block (offsets and leading dimensions)', () => {
+  it('the size grid exercises both paths', () => {
+    expect(63 * 65 * 257).toBeGreaterThanOrEqual(SHARED_MIN_VOLUME);
+    expect(7 * 5 * 64).toBeLessThan(SHARED_MIN_VOLUME);
+  });
+
+  it.each([
+    { R: 20, Cc: 30, m: 5, n: 7, k: 6, r0: 3, c0: 10 },
+    { R: 200, Cc: 300, m: 100, n: 120, k: 60, r0: 30, c0: 100 },
+  ])('updates only the addressed sub-block (offsets, leading dimensions) for [$m, $n, $k]', ({ R, Cc, m, n, k, r0, c0 }) => {
     const rng = new Rng(7);
-    const big = randn(rng, 20, 30);
+    const big = randn(rng, R, Cc);
     const before = big.data.slice();
-    const A = randn(rng, 5, 6);
-    const B = randn(rng, 6, 7);
-    // C = big[3:8, 10:17]
-    gemmAcc(5, 7, 6, 1, A.data, 0, 6, false, B.data, 0, 7, false, big.data, 3 * 30 + 10, 30);
+    const A = randn(rng, m, k);
+    const B = randn(rng, k, n);
+    gemmAcc(m, n, k, 1, A.data, 0, k, false, B.data, 0, n, false, big.data, r0 * Cc + c0, Cc);
     const ref = naiveMul(A, B);
-    for (let i = 0; i < 20; i++) {
-      for (let j = 0; j < 30; j++) {
-        const inside = i >= 3 && i < 8 && j >= 10 && j < 17;
-        const want = before[i * 30 + j] + (inside ? ref.data[(i - 3) * 7 + (j - 10)] : 0);
-        expect(big.data[i * 30 + j]).toBeCloseTo(want, 12);
+    let worst = 0;
+    for (let i = 0; i < R; i++) {
+      for (let j = 0; j < Cc; j++) {
+        const inside = i >= r0 && i < r0 + m && j >= c0 && j < c0 + n;
+        const want = before[i * Cc + j] + (inside ? ref.data[(i - r0) * n + (j - c0)] : 0);
+        worst = Math.max(worst, Math.abs(big.data[i * Cc + j] - want));
       }
     }
+    expect(worst).toBeLessThanOrEqual(1e-12);
   });
 
   it('matmul64 rejects mismatched inner dimensions naming both shapes', () => {

@@ -14,8 +14,25 @@ interface JsonMat {
   cols: number;
   data: number[];
 }
-// biome-ignore lint: fixture shape is checked by use
-type Case = Record<string, any>;
+/** One fixture case; which fields are present depends on the routine (see linalg-fixtures.py). */
+interface Case {
+  name: string;
+  A: JsonMat;
+  B: JsonMat;
+  X: JsonMat;
+  Y: JsonMat;
+  U: JsonMat;
+  V: JsonMat;
+  L: JsonMat;
+  Q: JsonMat;
+  R: JsonMat;
+  S: number[];
+  values: number[];
+  vectors: JsonMat;
+  residual: number;
+  ridge: number;
+  attempts: number;
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = JSON.parse(readFileSync(join(here, 'fixtures', 'linalg-numpy.json'), 'utf8')) as { cases: Record<string, Case[]> };

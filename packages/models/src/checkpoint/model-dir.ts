@@ -7,12 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Tensor, fromHost } from '@symfuse/tensor';
+import type { Tensor } from '@symfuse/tensor';
 import { type ModelConfig, modelConfigToJson, parseModelConfig } from '../config/index.js';
 import { openCheckpoint } from '../io/sharded.js';
 import { writeShardedSafetensors } from '../io/sharded.js';
 import type { TensorToWrite } from '../io/writer.js';
-import { type LoadOptions, type LoadResult, loadParams } from '../model/load.js';
+import { loadCheckpointParams } from '../model/load-checkpoint.js';
+import type { LoadOptions, LoadResult } from '../model/load.js';
 import type { HeadKind, ParamMap } from '../model/types.js';
 import { createTokenizer } from '../tokenizer/hf-tokenizer.js';
 import type { Tokenizer } from '../tokenizer/types.js';
@@ -63,23 +64,19 @@ export function loadModelDir(dir: string, options: LoadOptions = {}): LoadedMode
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ModelDirError(dir, 'is not a directory');
   const config = parseModelConfig(readJson(path.join(dir, 'config.json'), dir), path.join(dir, 'config.json'));
   const reader = openCheckpoint(dir);
-  const tensors = new Map<string, Tensor>();
+  let loaded: LoadResult;
   try {
-    for (const name of reader.keys()) {
-      const info = reader.info(name);
-      if (!['F32', 'F16', 'BF16', 'F64'].includes(info.dtype)) continue; // integer buffers (position_ids)
-      const decoded = reader.read(name);
-      const data = decoded.data instanceof Float64Array ? Float32Array.from(decoded.data) : (decoded.data as Float32Array);
-      for (let i = 0; i < data.length; i++) {
-        if (!Number.isFinite(data[i])) throw new ModelDirError(dir, `tensor '${name}' has a non-finite value (${data[i]}) at flat index ${i}`);
-      }
-      tensors.set(name, fromHost(data, decoded.shape));
-    }
+    loaded = loadCheckpointParams(reader, config, options);
   } finally {
     reader.close();
   }
-  const loaded = loadParams(tensors, config, options);
   const { params, ...report } = loaded;
+  for (const [name, t] of params) {
+    const data = t.dataSync();
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) throw new ModelDirError(dir, `tensor '${name}' has a non-finite value (${data[i]}) at flat index ${i}`);
+    }
+  }
   let tokenizer: Tokenizer | undefined;
   const tokFile = path.join(dir, 'tokenizer.json');
   if (fs.existsSync(tokFile)) {

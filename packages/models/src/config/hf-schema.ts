@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 /** Model types symfuse implements. */
 export const SUPPORTED_MODEL_TYPES = ['bert', 'roberta'] as const;
+/** `'bert'` or `'roberta'`. */
 export type SupportedModelType = (typeof SUPPORTED_MODEL_TYPES)[number];
 
 /** HF `hidden_act` spellings symfuse implements, and the function each one is. */
@@ -16,6 +17,7 @@ export const HF_HIDDEN_ACTS = {
   gelu_pytorch_tanh: 'gelu_tanh',
   relu: 'relu',
 } as const;
+/** A supported HF `hidden_act` spelling. */
 export type HfHiddenAct = keyof typeof HF_HIDDEN_ACTS;
 /** The activation functions: exact (erf) GELU, tanh-approximated GELU, ReLU. */
 export type HiddenAct = (typeof HF_HIDDEN_ACTS)[HfHiddenAct];
@@ -29,17 +31,22 @@ export const SUPPORTED_ARCHITECTURES = {
   RobertaForMaskedLM: { modelType: 'roberta', head: 'mlm' },
   RobertaForSequenceClassification: { modelType: 'roberta', head: 'classifier' },
 } as const;
+/** A supported HF architecture name. */
 export type SupportedArchitecture = keyof typeof SUPPORTED_ARCHITECTURES;
 /** The task head on top of the encoder (the same kinds as the model code's `HeadKind`). */
 export type ModelHead = (typeof SUPPORTED_ARCHITECTURES)[SupportedArchitecture]['head'];
 
 /** HF `problem_type` values. */
 export const PROBLEM_TYPES = ['regression', 'single_label_classification', 'multi_label_classification'] as const;
+/** A HF `problem_type`. */
 export type ProblemType = (typeof PROBLEM_TYPES)[number];
 
 /** symfuse's extension key for pre-LN models (absent means post-LN, as in BERT). */
 export const LAYER_NORM_PLACEMENT_KEY = 'symfuse_layer_norm_placement';
+
+/** Where the per-layer LayerNorms sit: after each residual add (BERT) or before each sublayer. */
 export const LAYER_NORM_PLACEMENTS = ['post', 'pre'] as const;
+/** A LayerNorm placement. */
 export type LayerNormPlacement = (typeof LAYER_NORM_PLACEMENTS)[number];
 
 /** `transformers` defaults for absent fields, per model type. */
@@ -119,4 +126,5 @@ export const hfConfigSchema = z.looseObject({
   [LAYER_NORM_PLACEMENT_KEY]: z.enum(LAYER_NORM_PLACEMENTS).optional(),
 });
 
+/** A `config.json` after field validation and defaults (snake_case, as in the file). */
 export type HfConfigJson = z.infer<typeof hfConfigSchema>;

@@ -3,7 +3,7 @@
  * converted when the array type differs from the dtype: floats are rounded (F16/BF16 ties to even),
  * integers are range-checked, so nothing is silently wrapped or truncated.
  */
-import { dtypeByteSize, HOST_IS_LITTLE_ENDIAN, type SafetensorsDtype } from './dtypes.js';
+import { HOST_IS_LITTLE_ENDIAN, type SafetensorsDtype } from './dtypes.js';
 import { f32ToBf16Bits, f32ToF16Bits } from './half.js';
 import { SafetensorsError } from './safetensors-error.js';
 
@@ -125,9 +125,4 @@ export function encodeTensorValues(values: TensorValues, dtype: SafetensorsDtype
       return bytesOf(out);
     }
   }
-}
-
-/** Bytes the encoded tensor will take. */
-export function encodedByteLength(count: number, dtype: SafetensorsDtype): number {
-  return count * dtypeByteSize(dtype);
 }

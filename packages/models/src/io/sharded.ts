@@ -15,8 +15,9 @@ import { SafetensorsError } from './safetensors-error.js';
 import { compareCodePoints, planSafetensors, writeFileAtomic, writeSafetensors, type TensorsToWrite, type TensorToWrite, type WriteSafetensorsOptions } from './writer.js';
 import { shapeSize } from './decode.js';
 
-/** File names of a Hugging Face checkpoint. */
+/** File name of a single-file Hugging Face checkpoint. */
 export const SINGLE_FILE_NAME = 'model.safetensors';
+/** File name of a sharded checkpoint's index. */
 export const INDEX_FILE_NAME = 'model.safetensors.index.json';
 
 /** A reader over a checkpoint, with the files it spans. */

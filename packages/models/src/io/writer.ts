@@ -91,8 +91,10 @@ function validateTensor(file: string, name: string, t: TensorToWrite): void {
 export function planSafetensors(tensors: TensorsToWrite, options: WriteSafetensorsOptions = {}, file = '<buffer>'): SafetensorsLayout {
   const list = entriesOf(tensors).map(([name, t]) => {
     validateTensor(file, name, t);
-    const dtype = t.dtype === 'F32' && options.storeF32As && options.storeF32As !== 'F32' ? options.storeF32As : t.dtype;
-    return { name, dtype, shape: t.shape.slice(), data: t.data };
+    const narrow = t.dtype === 'F32' && options.storeF32As !== undefined && options.storeF32As !== 'F32';
+    // A Uint16Array given as F32 holds values, not F16/BF16 bit patterns: convert before narrowing.
+    const data = narrow && t.data instanceof Uint16Array ? Float32Array.from(t.data) : t.data;
+    return { name, dtype: narrow ? options.storeF32As! : t.dtype, shape: t.shape.slice(), data };
   });
   // The reference's order: dtype rank descending (largest elements first), then name by code point.
   // With an 8-aligned data start every tensor is then aligned to its element size, and the bytes

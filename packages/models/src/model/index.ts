@@ -29,4 +29,3 @@ export {
 export { type ForwardOptions, type ForwardResult, forward, forwardMlmAt } from './forward.js';
 export { type ModelSummary, summarizeModel } from './summary.js';
 export { type TensorReader, loadCheckpointParams } from './load-checkpoint.js';
-export { type LoadedModel, type SaveModelOptions, loadModel, saveModel } from './model-files.js';

@@ -81,7 +81,8 @@ function truncatePair(a: string[], b: string[], budget: number): void {
  * @throws TokenizerError for an unsupported model type or a malformed file
  */
 export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: Readonly<Record<string, unknown>> = {}): Tokenizer {
-  const json = validateJson(tokenizerJson);
+  // A private copy: later changes to the caller's object cannot desynchronize toJSON() from the model.
+  const json = structuredClone(validateJson(tokenizerJson));
   let lib: HfTokenizer;
   try {
     lib = new HfTokenizer(json, { ...tokenizerConfig });

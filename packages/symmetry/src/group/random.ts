@@ -130,3 +130,9 @@ export function randomTransform(spec: SymmetrySpec, options: RandomTransformOpti
   }
   return { elements, preservesFunction: true, provenance: { source: 'randomTransform', seed: options.seed, kinds: options.kinds ?? 'all' } };
 }
+
+/** The identity element of a space (a head element with identity blocks on head-blocked spaces). */
+export function identityElement(space: SpaceSpec): SpaceElement {
+  if (space.heads) return { kind: 'head', headPerm: identityPermutation(space.heads.count), headDim: space.heads.dim, blockKind: 'identity' };
+  return { kind: 'permutation', perm: identityPermutation(space.size) };
+}

@@ -41,8 +41,10 @@ export interface RowScan {
 /**
  * First pass over a row-major `[n, m]` matrix: validates every entry (NaN, or an infinity in the
  * optimising direction, throws naming (i, j)) and keeps each column's `kc` smallest minimisation costs
- * `sign·src[i, j]`. The hot loop is one load, one multiply and three compares per entry; after the first
- * few rows an entry enters a column list with probability ≈ kc/i, so the pass runs near memory speed.
+ * `sign·src[i, j]`. The hot loop is a load, a multiply and one compare per entry (`!(c ≥ thr)` is also
+ * true for NaN, and −∞ is below every threshold, so invalid entries take the rare path too), unrolled by
+ * four; after the first rows an entry enters its column list with probability ≈ kc/i, so the pass runs
+ * near memory speed.
  */
 export function scanColumns(
   src: ArrayLike<number>,
@@ -52,31 +54,33 @@ export function scanColumns(
   maximize: boolean,
   kc: number,
 ): ColumnScan {
-  const val = new Float64Array(m * kc);
-  const row = new Int32Array(m * kc);
-  const count = new Int32Array(m);
-  const thr = new Float64Array(m).fill(Infinity);
+  const lists: ColumnLists = {
+    kc,
+    val: new Float64Array(m * kc),
+    row: new Int32Array(m * kc),
+    count: new Int32Array(m),
+    thr: new Float64Array(m).fill(Infinity),
+  };
+  const thr = lists.thr;
   for (let i = 0; i < n; i++) {
     const off = i * m;
-    for (let j = 0; j < m; j++) {
+    let j = 0;
+    for (; j + 3 < m; j += 4) {
+      const c0 = sign * src[off + j];
+      const c1 = sign * src[off + j + 1];
+      const c2 = sign * src[off + j + 2];
+      const c3 = sign * src[off + j + 3];
+      if (!(c0 >= thr[j])) admitColumn(lists, c0, i, j, src, off, maximize);
+      if (!(c1 >= thr[j + 1])) admitColumn(lists, c1, i, j + 1, src, off, maximize);
+      if (!(c2 >= thr[j + 2])) admitColumn(lists, c2, i, j + 2, src, off, maximize);
+      if (!(c3 >= thr[j + 3])) admitColumn(lists, c3, i, j + 3, src, off, maximize);
+    }
+    for (; j < m; j++) {
       const c = sign * src[off + j];
-      // −∞ (the only bad infinity after the sign flip) is below every threshold, NaN fails `<`.
-      if (c < thr[j] || c !== c) {
-        if (c !== c || c === -Infinity) throw invalidEntry(src[off + j], i, j, maximize);
-        // Rows arrive in order, so among equal values the earliest row stays first (JV's tie rule).
-        const cb = j * kc;
-        let p = count[j] < kc ? count[j]++ : kc - 1;
-        while (p > 0 && val[cb + p - 1] > c) {
-          val[cb + p] = val[cb + p - 1];
-          row[cb + p] = row[cb + p - 1];
-          p--;
-        }
-        val[cb + p] = c;
-        row[cb + p] = i;
-        if (count[j] === kc) thr[j] = val[cb + kc - 1];
-      }
+      if (!(c >= thr[j])) admitColumn(lists, c, i, j, src, off, maximize);
     }
   }
+  const { val, row, count } = lists;
   const min = new Float64Array(m).fill(Infinity);
   const argMin = new Int32Array(m).fill(-1);
   const bound = new Float64Array(m);
@@ -88,6 +92,39 @@ export function scanColumns(
     bound[j] = count[j] === kc && kc < n ? val[j * kc + kc - 1] : Infinity;
   }
   return { kc, val, row, count, bound, min, argMin };
+}
+
+interface ColumnLists {
+  readonly kc: number;
+  readonly val: Float64Array;
+  readonly row: Int32Array;
+  readonly count: Int32Array;
+  readonly thr: Float64Array;
+}
+
+/** Rare path of {@link scanColumns}: validate, then insert into column j's sorted list. */
+function admitColumn(
+  l: ColumnLists,
+  c: number,
+  i: number,
+  j: number,
+  src: ArrayLike<number>,
+  off: number,
+  maximize: boolean,
+): void {
+  if (c !== c || c === -Infinity) throw invalidEntry(src[off + j], i, j, maximize);
+  const { kc, val, row, count } = l;
+  // Rows arrive in order, so among equal values the earliest row stays first (JV's tie rule).
+  const cb = j * kc;
+  let p = count[j] < kc ? count[j]++ : kc - 1;
+  while (p > 0 && val[cb + p - 1] > c) {
+    val[cb + p] = val[cb + p - 1];
+    row[cb + p] = row[cb + p - 1];
+    p--;
+  }
+  val[cb + p] = c;
+  row[cb + p] = i;
+  if (count[j] === kc) l.thr[j] = val[cb + kc - 1];
 }
 
 /**
@@ -102,32 +139,67 @@ export function scanRows(src: ArrayLike<number>, n: number, m: number, sign: num
   const count = new Int32Array(n);
   const bound = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const off = i * m;
-    const base = i * k;
-    let cnt = 0;
-    let thr = Infinity; // k-th smallest so far once the list is full
     const start = i % m;
-    for (let run = 0; run < 2; run++) {
-      const j1 = run === 0 ? m : start;
-      for (let j = run === 0 ? start : 0; j < j1; j++) {
-        const c = sign * src[off + j];
-        if (c < thr) {
-          let p = cnt < k ? cnt++ : k - 1;
-          while (p > 0 && val[base + p - 1] > c) {
-            val[base + p] = val[base + p - 1];
-            col[base + p] = col[base + p - 1];
-            p--;
-          }
-          val[base + p] = c;
-          col[base + p] = j;
-          if (cnt === k) thr = val[base + k - 1];
-        }
-      }
-    }
-    count[i] = cnt;
-    bound[i] = cnt === k && k < m ? val[base + k - 1] : Infinity;
+    // Two contiguous runs, [start, m) then [0, start); the threshold carries over.
+    const thr = scanRowRange(src, i * m, start, m, sign, val, col, count, i, k, Infinity);
+    scanRowRange(src, i * m, 0, start, sign, val, col, count, i, k, thr);
+    bound[i] = count[i] === k && k < m ? val[i * k + k - 1] : Infinity;
   }
   return { k, val, col, count, bound };
+}
+
+/** Keeps row i's k smallest of `sign·src[off + j]`, j ∈ [j0, j1); returns the updated threshold. */
+function scanRowRange(
+  src: ArrayLike<number>,
+  off: number,
+  j0: number,
+  j1: number,
+  sign: number,
+  val: Float64Array,
+  col: Int32Array,
+  count: Int32Array,
+  i: number,
+  k: number,
+  thr: number,
+): number {
+  let j = j0;
+  for (; j + 3 < j1; j += 4) {
+    const c0 = sign * src[off + j];
+    const c1 = sign * src[off + j + 1];
+    const c2 = sign * src[off + j + 2];
+    const c3 = sign * src[off + j + 3];
+    if (c0 < thr) thr = admitRow(val, col, count, i, k, c0, j);
+    if (c1 < thr) thr = admitRow(val, col, count, i, k, c1, j + 1);
+    if (c2 < thr) thr = admitRow(val, col, count, i, k, c2, j + 2);
+    if (c3 < thr) thr = admitRow(val, col, count, i, k, c3, j + 3);
+  }
+  for (; j < j1; j++) {
+    const c = sign * src[off + j];
+    if (c < thr) thr = admitRow(val, col, count, i, k, c, j);
+  }
+  return thr;
+}
+
+/** Inserts (j, c) into row i's sorted list; returns the new admission threshold. */
+function admitRow(
+  val: Float64Array,
+  col: Int32Array,
+  count: Int32Array,
+  i: number,
+  k: number,
+  c: number,
+  j: number,
+): number {
+  const base = i * k;
+  let p = count[i] < k ? count[i]++ : k - 1;
+  while (p > 0 && val[base + p - 1] > c) {
+    val[base + p] = val[base + p - 1];
+    col[base + p] = col[base + p - 1];
+    p--;
+  }
+  val[base + p] = c;
+  col[base + p] = j;
+  return count[i] === k ? val[base + k - 1] : Infinity;
 }
 
 /** Union of the column lists and (when given) the row lists, deduplicated, as a CSR graph. */

@@ -27,12 +27,35 @@ export class EdgeBuffer {
   }
 }
 
+/** Sorted list of the smallest reduced costs of one row during a rescan. */
+interface ReducedList {
+  readonly h: Float64Array;
+  readonly j: Int32Array;
+  cnt: number;
+  cap: number;
+  row: number;
+}
+
+/** Rare path of a rescan: skip candidates, insert (j, h); returns the new admission threshold. */
+function admitReduced(l: ReducedList, stamp: Int32Array, h: number, j: number): number {
+  const { cap } = l;
+  if (stamp[j] !== l.row) {
+    let p = l.cnt < cap ? l.cnt++ : cap - 1;
+    while (p > 0 && l.h[p - 1] > h) {
+      l.h[p] = l.h[p - 1];
+      l.j[p] = l.j[p - 1];
+      p--;
+    }
+    l.h[p] = h;
+    l.j[p] = j;
+  }
+  return l.cnt === cap ? l.h[cap - 1] : Infinity;
+}
+
 /** Dense rows read by the certification, with the state they check. */
 export class RowScanner {
   private readonly stamp: Int32Array;
-  private readonly topH: Float64Array;
-  private readonly topJ: Int32Array;
-  private readonly topC: Float64Array;
+  private readonly list: ReducedList;
   /** Number of dense rows read so far. */
   rescans = 0;
 
@@ -47,64 +70,55 @@ export class RowScanner {
     maxKeep: number,
   ) {
     this.stamp = new Int32Array(n).fill(-1);
-    this.topH = new Float64Array(maxKeep);
-    this.topJ = new Int32Array(maxKeep);
-    this.topC = new Float64Array(maxKeep);
+    this.list = { h: new Float64Array(maxKeep + 1), j: new Int32Array(maxKeep + 1), cnt: 0, cap: 0, row: -1 };
   }
 
   /**
    * Reads row i in full, appends its `keep` smallest non-candidate reduced costs `c − v` to `out` as new
-   * edges, and sets `lower[i]` to the smallest reduced cost left out.
+   * edges, and sets `lower[i]` to the smallest non-candidate reduced cost left out.
    * @returns the smallest new reduced cost (+∞ if none), to compare with the row's u.
    */
   rescan(i: number, g: CandidateGraph, keep: number, out: EdgeBuffer): number {
-    const { src, n, sign, stamp, topH, topJ, topC } = this;
+    const { src, n, sign, stamp } = this;
     const v = this.st.v;
     this.rescans++;
     for (let e = g.rowPtr[i]; e < g.rowPtr[i + 1]; e++) stamp[g.col[e]] = i;
+    // Keep the keep+1 smallest non-candidate reduced costs: the first `keep` become edges, the last one
+    // is the new lower bound for everything left out. Forbidden (+∞) entries never qualify.
+    const list = this.list;
+    list.cap = keep + 1;
+    list.cnt = 0;
+    list.row = i;
     const off = i * n;
-    let cnt = 0;
-    let thr = keep > 0 ? Infinity : -Infinity; // keep h < thr
-    let s = Infinity; // min over the reduced costs not kept
-    for (let j = 0; j < n; j++) {
-      const c = sign * src[off + j];
-      const h = c - v[j];
-      if (h >= thr) {
-        // Candidates can land here too; including them only makes the bound more conservative.
-        if (h < s) s = h;
-        continue;
-      }
-      if (stamp[j] === i || c === Infinity) continue;
-      let p: number;
-      if (cnt < keep) {
-        p = cnt++;
-      } else {
-        if (topH[keep - 1] < s) s = topH[keep - 1]; // pushed out of the list
-        p = keep - 1;
-      }
-      while (p > 0 && topH[p - 1] > h) {
-        topH[p] = topH[p - 1];
-        topJ[p] = topJ[p - 1];
-        topC[p] = topC[p - 1];
-        p--;
-      }
-      topH[p] = h;
-      topJ[p] = j;
-      topC[p] = c;
-      if (cnt === keep) thr = topH[keep - 1];
+    let thr = Infinity;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      const h0 = sign * src[off + j] - v[j];
+      const h1 = sign * src[off + j + 1] - v[j + 1];
+      const h2 = sign * src[off + j + 2] - v[j + 2];
+      const h3 = sign * src[off + j + 3] - v[j + 3];
+      if (h0 < thr) thr = admitReduced(list, stamp, h0, j);
+      if (h1 < thr) thr = admitReduced(list, stamp, h1, j + 1);
+      if (h2 < thr) thr = admitReduced(list, stamp, h2, j + 2);
+      if (h3 < thr) thr = admitReduced(list, stamp, h3, j + 3);
     }
-    this.lower[i] = s;
-    for (let t = 0; t < cnt; t++) out.push(i, topJ[t], topC[t]);
-    return cnt > 0 ? topH[0] : Infinity;
+    for (; j < n; j++) {
+      const h = sign * src[off + j] - v[j];
+      if (h < thr) thr = admitReduced(list, stamp, h, j);
+    }
+    const kept = Math.min(list.cnt, keep);
+    this.lower[i] = list.cnt === list.cap ? list.h[keep] : Infinity;
+    // Edge cost c = h + v[j] recomputed from the input (exact, unlike h + v).
+    for (let t = 0; t < kept; t++) out.push(i, list.j[t], sign * src[off + list.j[t]]);
+    return kept > 0 ? list.h[0] : Infinity;
   }
 
   /**
    * Checks the LP optimality certificate of the current assignment against the full matrix: row i is
    * optimal iff `u_i = c[i, x_i] − v[x_i] ≤ c[i, j] − v[j]` for all j. Candidate edges satisfy it by the
    * sparse invariant; rows with `max(lower[i], bounds.rowFloor(i)) ≥ u_i` are certified without reading
-   * the matrix. The others are
-   * rescanned (gaining `keep` margin edges, so they are rarely rescanned again) and freed when a new edge
-   * beats u_i (a violated dual constraint: the row must be re-augmented).
+   * the matrix. The others are rescanned (gaining `keep` margin edges, so they are rarely rescanned
+   * again) and freed when a new edge beats u_i (a violated dual constraint: the row must be re-augmented).
    * @returns number of freed rows written to `free`.
    */
   certify(g: CandidateGraph, keep: number, free: Int32Array, out: EdgeBuffer, bounds: EntryBounds): number {
@@ -130,7 +144,15 @@ export class RowScanner {
    * @returns the new number of free rows, or −1 when no row gained an edge (then the full matrix has the
    *   same Hall violation: it is infeasible).
    */
-  expand(rows: Int32Array, count: number, g: CandidateGraph, keep: number, free: Int32Array, numFree: number, out: EdgeBuffer): number {
+  expand(
+    rows: Int32Array,
+    count: number,
+    g: CandidateGraph,
+    keep: number,
+    free: Int32Array,
+    numFree: number,
+    out: EdgeBuffer,
+  ): number {
     const { x, y, v, rowCost } = this.st;
     const before = out.count;
     for (let t = 0; t < count; t++) {

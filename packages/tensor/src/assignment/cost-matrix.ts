@@ -67,7 +67,10 @@ export function prepareCost(input: CostMatrixInput | ResolvedCost, maximize: boo
   return { cost, n, m, transposed, rows, cols, at };
 }
 
-/** Copies one input row into the solver matrix, validating every entry. */
+/**
+ * Copies one input row into the solver matrix (times `sign`), validating every entry. After the sign
+ * flip the only invalid values are NaN and −∞, and `!(c > −∞)` catches both with one compare.
+ */
 function copyRow(
   src: ArrayLike<number>,
   srcOff: number,
@@ -80,21 +83,35 @@ function copyRow(
   maximize: boolean,
   checkType: boolean,
 ): void {
-  const bad = maximize ? Infinity : -Infinity;
-  for (let j = 0; j < cols; j++) {
-    const c = src[srcOff + j];
-    if (checkType && typeof c !== 'number') {
-      throw new TypeError(`${OP}: cost entry (${i}, ${j}) is ${describe(c)}, expected a number`);
+  if (checkType) {
+    for (let j = 0; j < cols; j++) {
+      const c = src[srcOff + j];
+      if (typeof c !== 'number') {
+        throw new TypeError(`${OP}: cost entry (${i}, ${j}) is ${describe(c)}, expected a number`);
+      }
     }
-    if (c !== c || c === bad) throw invalidEntry(c, i, j, maximize);
-    dst[dstOff + j * dstStride] = sign * c;
+  }
+  if (dstStride === 1) {
+    for (let j = 0; j < cols; j++) {
+      const c = sign * src[srcOff + j];
+      if (!(c > -Infinity)) throw invalidEntry(src[srcOff + j], i, j, maximize);
+      dst[dstOff + j] = c;
+    }
+  } else {
+    for (let j = 0; j < cols; j++) {
+      const c = sign * src[srcOff + j];
+      if (!(c > -Infinity)) throw invalidEntry(src[srcOff + j], i, j, maximize);
+      dst[dstOff + j * dstStride] = c;
+    }
   }
 }
 
 /** Error for a NaN or optimum-unbounding infinite entry (i, j) of the input. */
 export function invalidEntry(c: number, i: number, j: number, maximize: boolean): Error {
   if (Number.isNaN(c)) {
-    return new RangeError(`${OP}: cost entry (${i}, ${j}) is NaN; every entry must be a number or a forbidding infinity`);
+    return new RangeError(
+      `${OP}: cost entry (${i}, ${j}) is NaN; every entry must be a number or a forbidding infinity`,
+    );
   }
   const dir = maximize ? 'maximizing' : 'minimizing';
   const ok = maximize ? '-Infinity' : 'Infinity';

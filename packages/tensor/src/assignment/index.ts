@@ -6,3 +6,5 @@ export type { LapjvOptions, LapjvResult } from './lapjv.js';
 export { solveSquareCandidates } from './sparse-exact.js';
 export type { SparseExactOptions, SparseExactStats } from './sparse-exact.js';
 export { InfeasibleAssignmentError } from './infeasible-error.js';
+export { auctionAssignment } from './auction.js';
+export type { AuctionOptions, AuctionResult } from './auction.js';

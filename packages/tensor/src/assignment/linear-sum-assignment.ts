@@ -7,7 +7,7 @@ import { solveSquareCandidates } from './sparse-exact.js';
  * Square sizes from which the candidate-graph solver is used (below it dense JV is as fast and simpler).
  * Both are exact; the choice only affects speed.
  */
-const SPARSE_MIN_N = 128;
+const SPARSE_MIN_N = 256;
 
 /** Options for {@link linearSumAssignment}. */
 export interface LinearSumAssignmentOptions {

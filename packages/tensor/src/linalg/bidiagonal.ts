@@ -58,10 +58,23 @@ const refl: Reflector = { beta: 0, tau: 0, scale: 0 };
  * Flops ≈ 4mn² − 4n³/3 for the reduction plus ≈ 4mn² − 2n³ for the factors.
  */
 export function bidiagonalize(work: BidiagWork): void {
-  const { m, n, a, d, e, tauq, taup, w } = work;
+  const { m, n, a, d, e, tauq, taup, w, v: sig } = work;
+  // Lazy right updates (as in LAPACK's dlabrd, one step deep): after step k, rows i > k still owe
+  // `−sig[i]·u_k[j]` on columns j ≥ k+2 (column k+1, where u_k = 1, is paid at once: the next left
+  // reflector needs it).
+  // Step k+1 folds that debt into its own passes, so each step makes two passes over the trailing
+  // matrix instead of three. `uRow` is the row holding u_k (u_k[k+1] = 1 implicit), −1 when none.
+  let uRow = -1;
   for (let k = 0; k < n; k++) {
-    // Left reflector: zero a[k+1:, k].
     const kk = k * n + k;
+    const nc = n - k - 1;
+    if (uRow >= 0) {
+      // Row k pays its debt now: the right reflector of this step is computed from it.
+      const sk = sig[k];
+      const u0 = uRow * n;
+      if (sk !== 0) for (let j = k + 1; j < n; j++) a[k * n + j] -= sk * a[u0 + j];
+    }
+    // Left reflector: zero a[k+1:, k] (column k is up to date).
     let xn2 = 0;
     for (let i = k + 1; i < m; i++) {
       const x = a[i * n + k];
@@ -71,15 +84,15 @@ export function bidiagonalize(work: BidiagWork): void {
     d[k] = refl.beta;
     const tq = refl.tau;
     tauq[k] = tq;
-    const nc = n - k - 1;
     if (tq !== 0) {
       const sc = refl.scale;
       for (let i = k + 1; i < m; i++) a[i * n + k] *= sc;
     }
     if (nc === 0) break;
-    // w = τ vᵀ A[k:, k+1:] (v[k] = 1), four rows per pass so each w[j] is loaded/stored once per 4 rows.
+    // w = τ vᵀ A[k:, k+1:] (v[k] = 1) of the *updated* rows: Σ_i v_i (a_i − sig_i u) = Σ_i v_i a_i − γ u.
     if (tq !== 0) {
       for (let j = 0; j < nc; j++) w[j] = a[kk + 1 + j];
+      let gamma = 0;
       let i = k + 1;
       for (; i + 3 < m; i += 4) {
         const r0 = i * n + k;
@@ -90,12 +103,19 @@ export function bidiagonalize(work: BidiagWork): void {
         const v1 = a[r1];
         const v2 = a[r2];
         const v3 = a[r3];
+        if (uRow >= 0) gamma += v0 * sig[i] + v1 * sig[i + 1] + v2 * sig[i + 2] + v3 * sig[i + 3];
         for (let j = 1; j <= nc; j++) w[j - 1] += v0 * a[r0 + j] + v1 * a[r1 + j] + v2 * a[r2 + j] + v3 * a[r3 + j];
       }
       for (; i < m; i++) {
         const r0 = i * n + k;
         const v0 = a[r0];
+        if (uRow >= 0) gamma += v0 * sig[i];
         for (let j = 1; j <= nc; j++) w[j - 1] += v0 * a[r0 + j];
+      }
+      // The rows below still owe sig·u_prev on columns ≥ k+1 (column k was paid last step).
+      if (uRow >= 0 && gamma !== 0) {
+        const u0 = uRow * n + k + 1;
+        for (let j = 0; j < nc; j++) w[j] -= gamma * a[u0 + j];
       }
       for (let j = 0; j < nc; j++) {
         w[j] *= tq;
@@ -114,47 +134,59 @@ export function bidiagonalize(work: BidiagWork): void {
       const sc = refl.scale;
       for (let j = 1; j < nc; j++) a[k1 + j] *= sc;
     }
-    // Rows below: the left rank-1 update and the right reflector's dot product in one pass, then the
-    // right rank-1 update, while the row is hot in L1.
-    if (tq === 0 && tp === 0) continue;
+    // Rows below, one pass each: pay the previous step's debt (columns ≥ k+1), apply the left rank-1
+    // update, and take the dot product with this step's u; then pay column k+1 of the new debt.
+    const owe = uRow >= 0;
+    const up = uRow * n + k + 1; // u_prev at column k+1+j is a[up + j]
     for (let i = k + 1; i < m; i++) {
       const ri = i * n + k + 1;
       const vi = tq === 0 ? 0 : a[ri - 1];
-      let s = 0;
-      // Two partial sums break the add-latency chain of the dot product.
-      let s2 = 0;
-      if (vi !== 0) {
-        a[ri] -= vi * w[0];
-        s = a[ri];
-        let j = 1;
+      const si = owe ? sig[i] : 0;
+      let s0 = 0;
+      let s1 = 0;
+      const x0 = a[ri] - vi * w[0] - (si !== 0 ? si * a[up] : 0);
+      a[ri] = x0;
+      let j = 1;
+      if (si !== 0) {
+        for (; j + 1 < nc; j += 2) {
+          const x = a[ri + j] - vi * w[j] - si * a[up + j];
+          const y = a[ri + j + 1] - vi * w[j + 1] - si * a[up + j + 1];
+          a[ri + j] = x;
+          a[ri + j + 1] = y;
+          s0 += x * a[k1 + j];
+          s1 += y * a[k1 + j + 1];
+        }
+        if (j < nc) {
+          const x = a[ri + j] - vi * w[j] - si * a[up + j];
+          a[ri + j] = x;
+          s0 += x * a[k1 + j];
+        }
+      } else if (vi !== 0) {
         for (; j + 1 < nc; j += 2) {
           const x = a[ri + j] - vi * w[j];
           const y = a[ri + j + 1] - vi * w[j + 1];
           a[ri + j] = x;
           a[ri + j + 1] = y;
-          s += x * a[k1 + j];
-          s2 += y * a[k1 + j + 1];
+          s0 += x * a[k1 + j];
+          s1 += y * a[k1 + j + 1];
         }
         if (j < nc) {
           const x = a[ri + j] - vi * w[j];
           a[ri + j] = x;
-          s += x * a[k1 + j];
+          s0 += x * a[k1 + j];
         }
       } else {
-        s = a[ri];
-        let j = 1;
         for (; j + 1 < nc; j += 2) {
-          s += a[ri + j] * a[k1 + j];
-          s2 += a[ri + j + 1] * a[k1 + j + 1];
+          s0 += a[ri + j] * a[k1 + j];
+          s1 += a[ri + j + 1] * a[k1 + j + 1];
         }
-        if (j < nc) s += a[ri + j] * a[k1 + j];
+        if (j < nc) s0 += a[ri + j] * a[k1 + j];
       }
-      s += s2;
-      if (tp === 0) continue;
-      s *= tp;
-      a[ri] -= s;
-      for (let j = 1; j < nc; j++) a[ri + j] -= s * a[k1 + j];
+      const sNew = tp * (x0 + s0 + s1);
+      sig[i] = sNew;
+      a[ri] = x0 - sNew;
     }
+    uRow = tp !== 0 ? k : -1;
   }
   formUt(work);
   formVt(work);

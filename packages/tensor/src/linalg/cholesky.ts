@@ -16,8 +16,8 @@ export interface CholeskyOptions {
   /**
    * Pivot `j` must exceed `relativePivotTolerance · a_jj` (its original diagonal entry), not just 0.
    * With rounding, a singular PSD matrix often factors with tiny positive pivots; a tolerance such as
-   * `n·ε` reports it as not positive definite instead. Default 0 (LAPACK's `potrf` semantics), except
-   * in {@link solveSpdWithRidge} where it is `n·ε`.
+   * {@link ridgePivotTolerance} reports it as not positive definite instead. Default 0 (LAPACK's `potrf`
+   * semantics), except in {@link solveSpdWithRidge} where it is `ridgePivotTolerance(n)`.
    */
   relativePivotTolerance?: number;
 }
@@ -152,6 +152,16 @@ export function solveSpd(A: Matrix64, B: Matrix64, options: SolveSpdOptions = {}
   return { data: X, rows: n, cols: B.cols };
 }
 
+/**
+ * Default relative pivot tolerance of {@link solveSpdWithRidge} for an `[n, n]` matrix: `100·n·ε`.
+ * Measured: the rounding-noise pivots of exactly singular PSD Gram matrices (n ≤ 64) reached
+ * `50·n·ε·a_jj`; the backward error of Cholesky is `O(n·ε)`, so anything below that is indistinguishable
+ * from singular.
+ */
+export function ridgePivotTolerance(n: number): number {
+  return 100 * n * 2.220446049250313e-16;
+}
+
 /** Options of {@link solveSpdWithRidge}. */
 export interface SolveSpdWithRidgeOptions extends CholeskyOptions {
   /** First non-zero ridge tried, relative to `mean(diag(A))`. Default 1e-10. */
@@ -175,9 +185,10 @@ export interface RidgeSolveResult {
 /**
  * Solves `(A + λI) X = B` with the smallest λ of the sequence `0, 1e-10·mean(diag A), ×10, …` for which
  * Cholesky succeeds, and reports λ. Use for Gram matrices that may be singular (RegMean).
- * "Succeeds" means every pivot exceeds `relativePivotTolerance` (default `n·ε`) times its diagonal entry
- * of `A + λI`, so a singular PSD matrix gets a ridge even when rounding would let a plain Cholesky
- * through with meaningless tiny pivots.
+ * "Succeeds" means every pivot exceeds `relativePivotTolerance` (default {@link ridgePivotTolerance}(n)
+ * `= 100·n·ε`) times its diagonal entry of `A + λI`, so a singular PSD matrix gets a ridge even when
+ * rounding would let a plain Cholesky through with meaningless tiny pivots. (For n ≳ 4500 that test
+ * cannot resolve the first ridge `1e-10·mean(diag)`, and the search effectively starts at `1e-9·mean`.)
  * When `mean(diag A) <= 0` the scale falls back to `max|A|`, then to 1.
  * @param A `[n, n]` symmetric (lower triangle read). @param B `[n, r]`.
  * @throws NotPositiveDefiniteError (the last attempt's) if no ridge in `maxTries` steps works.
@@ -192,7 +203,7 @@ export function solveSpdWithRidge(A: Matrix64, B: Matrix64, options: SolveSpdWit
     throw new ValueError(op, `options {startRelative: ${start}, growth: ${growth}, maxTries: ${maxTries}}; expected startRelative > 0, growth > 1, integer maxTries >= 0`);
   }
   const n = A.rows;
-  const relTol = checkTolerance(op, options.relativePivotTolerance ?? n * 2.220446049250313e-16);
+  const relTol = checkTolerance(op, options.relativePivotTolerance ?? ridgePivotTolerance(n));
   let scale = 0;
   for (let i = 0; i < n; i++) scale += A.data[i * n + i];
   scale /= n;

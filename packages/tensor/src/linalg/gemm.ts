@@ -1,17 +1,23 @@
 /**
  * Double-precision GEMM for the linear-algebra routines: `C += alpha · op(A) · op(B)` on row-major
  * `Float64Array`s with leading dimensions and offsets, so that blocked factorisations can update
- * sub-blocks in place.
+ * sub-blocks in place. Every GEMM-shaped update of `cholesky`, `choleskySolve`, `solve`, `procrustes`
+ * and `matmul64` goes through {@link gemmAcc}.
  *
- * Structure (GotoBLAS): the `k × n` operand is packed in `KC × NC` blocks of 4-column micro-panels, the
- * `m × k` operand in `MC × KC` blocks of 4-row micro-panels, and a 4×4 register-blocked micro-kernel
- * sweeps them. 4×4 is the largest tile whose 16 accumulators V8 keeps in the 16 x86-64 XMM registers
- * without spilling in the inner loop (measured: 4×4 ≈ 3×4 > 4×2 > 2×4 on this machine).
+ * Dispatch: products of at least {@link SHARED_MIN_VOLUME} multiply-adds go to the CPU backend's shared
+ * `gemmF64` (wasm SIMD kernel + worker pool, `backends/cpu/gemm`); smaller ones stay here, in
+ * {@link gemmAccJs}, where the pool's dispatch and packing overheads would dominate.
  *
- * This is the single place where the shared fast GEMM (`backends/cpu/gemm`, `gemmF64`) should be plugged
- * in once it exists: every GEMM-shaped update of `cholesky`, `choleskySolve`, `qr`-free paths and the
- * SVD's tall-matrix preprocessing goes through {@link gemmAcc}.
+ * `gemmAccJs` structure (GotoBLAS): the `k × n` operand is packed in `KC × NC` blocks of 4-column
+ * micro-panels, the `m × k` operand in `MC × KC` blocks of 4-row micro-panels, and a 4×4
+ * register-blocked micro-kernel sweeps them. 4×4 is the largest tile whose 16 accumulators V8 keeps in
+ * the 16 x86-64 XMM registers without spilling (measured 3.5–4.5 GFlop/s on one core here; variants with
+ * 2×4, 4×2, 3×4 tiles or k-unrolling were no faster).
  */
+import { gemmF64 } from '../backends/cpu/gemm/index.js';
+
+/** Products with `m·n·k` at least this go to the shared `gemmF64`. */
+export const SHARED_MIN_VOLUME = 48 * 48 * 48;
 
 /** Rows of op(A) packed per block: 64×256 doubles = 128 KiB, sized for L2. */
 const MC = 64;
@@ -28,10 +34,38 @@ const edge = new Float64Array(16);
  * `C[cOff + i*ldc + j] += alpha · Σ_p opA(i, p) · opB(p, j)` for `i < m`, `j < n`, `p < k`, where
  * `opA(i, p) = transA ? A[aOff + p*lda + i] : A[aOff + i*lda + p]` (op(A) is `[m, k]`) and
  * `opB(p, j) = transB ? B[bOff + j*ldb + p] : B[bOff + p*ldb + j]` (op(B) is `[k, n]`).
- *
- * `C` must not alias `A` or `B` in the updated region. Not re-entrant (module-level pack buffers).
+ * `A`, `B`, `C` may be the same buffer as long as the updated region of C overlaps neither operand.
  */
 export function gemmAcc(
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  A: Float64Array,
+  aOff: number,
+  lda: number,
+  transA: boolean,
+  B: Float64Array,
+  bOff: number,
+  ldb: number,
+  transB: boolean,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
+): void {
+  if (m <= 0 || n <= 0 || k <= 0 || alpha === 0) return;
+  if (m * n * k >= SHARED_MIN_VOLUME) {
+    gemmF64(transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, 1, C, cOff, ldc);
+    return;
+  }
+  gemmAccJs(m, n, k, alpha, A, aOff, lda, transA, B, bOff, ldb, transB, C, cOff, ldc);
+}
+
+/**
+ * The same contract as {@link gemmAcc}, always computed by this file's scalar packed kernel on the
+ * calling thread. Not re-entrant (module-level pack buffers).
+ */
+export function gemmAccJs(
   m: number,
   n: number,
   k: number,

@@ -16,6 +16,7 @@ export {
   choleskySolve,
   solveSpd,
   solveSpdWithRidge,
+  ridgePivotTolerance,
   type SolveSpdOptions,
   type SolveSpdWithRidgeOptions,
   type RidgeSolveResult,

@@ -23,9 +23,12 @@ const refl: Reflector = { beta: 0, tau: 0, scale: 0 };
  */
 export function qr(A: Matrix64): QrResult {
   checkInput('qr', 'A', A);
-  const { rows: m, cols: n } = A;
+  return qrThin(A.data.slice(), A.rows, A.cols);
+}
+
+/** {@link qr} without validation, destroying the row-major `[m, n]` buffer `a`. */
+export function qrThin(a: Float64Array, m: number, n: number): QrResult {
   const k = Math.min(m, n);
-  const a = A.data.slice();
   // Exact power-of-two scaling keeps ‖x‖² finite; Q is unaffected and R is scaled back at the end.
   const scale = powerOfTwoScale(maxAbs(a));
   if (scale !== 1) for (let i = 0; i < a.length; i++) a[i] *= scale;

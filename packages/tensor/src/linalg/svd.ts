@@ -3,6 +3,11 @@
  * bidiagonalisation followed by implicitly shifted bidiagonal QR, with the orthogonal factors kept
  * transposed so that every rotation streams over contiguous memory. Accuracy: `‖A − U S Vᵀ‖ ≈ ε‖A‖`,
  * U and V orthonormal to ≈ ε·n.
+ *
+ * Measured choices: the vector pass uses the values of a cheap values-only pass as perfect shifts
+ * (≈ 25% fewer sweeps); tall inputs are *not* QR-factored first (LAPACK does so past m ≈ 1.6n, but
+ * here the level-2 QR plus forming Q cost more than rotating long rows: 1538×64 took 37 ms that way
+ * against 21 ms directly).
  */
 import { ShapeError } from '../errors.js';
 import { bidiagonalQr } from './bidiag-qr.js';

@@ -6,6 +6,7 @@
  * Every batch runs inside `validation` and `out-of-memory` error scopes; their errors are reported
  * (with the names and sizes of the batch's dispatches) by the next `GpuContext.checkErrors`.
  */
+import { BindGroupCache, type BindingRange } from './bind-group-cache.js';
 import type { BufferPool } from './buffer-pool.js';
 import type { GpuContext } from './gpu-context.js';
 import { GpuProgramError } from './gpu-errors.js';
@@ -49,6 +50,9 @@ export interface BatcherStats {
   readonly copies: number;
   /** Dispatches that were split or folded because a dimension exceeded the limit. */
   readonly splitDispatches: number;
+  /** Bind groups served from the cache / created. */
+  readonly bindGroupHits: number;
+  readonly bindGroupMisses: number;
 }
 
 const MAX_LABELS = 12;
@@ -61,8 +65,10 @@ export class CommandBatcher {
   readonly #pools: readonly BufferPool[];
   readonly #maxDispatches: number;
   readonly #onSubmit: BatcherOptions['onSubmit'];
+  readonly #bindGroups = new BindGroupCache();
   #encoder: GPUCommandEncoder | undefined;
   #pass: GPUComputePassEncoder | undefined;
+  #lastPipeline: GPUComputePipeline | undefined;
   #device: GPUDevice | undefined;
   #queued = 0;
   #cost = 0;
@@ -102,7 +108,10 @@ export class CommandBatcher {
   }
 
   #computePass(op: string): GPUComputePassEncoder {
-    if (!this.#pass) this.#pass = this.#open(op).beginComputePass({ label: `batch ${this.#submits + 1}` });
+    if (!this.#pass) {
+      this.#pass = this.#open(op).beginComputePass({ label: `batch ${this.#submits + 1}` });
+      this.#lastPipeline = undefined;
+    }
     return this.#pass;
   }
 
@@ -160,21 +169,28 @@ export class CommandBatcher {
       if (req.uniforms && !this.#uniforms.fits(req.uniforms.layout)) this.flush();
       if (this.#queued >= this.#maxDispatches) this.flush();
       const pass = this.#computePass(program.name);
-      const entries: GPUBindGroupEntry[] = [];
+      const ranges: BindingRange[] = [];
+      let dynamicOffset = -1;
       let s = 0;
       for (let binding = 0; binding < program.bindings.length; binding++) {
         if (program.bindings[binding] === 'uniform') {
           const u = req.uniforms!;
           const values = parts.length > 1 ? { ...u.values, wg_offset_x: part.offset[0], wg_offset_y: part.offset[1], wg_offset_z: part.offset[2] } : u.values;
-          entries.push({ binding, resource: this.#uniforms.push(program.name, u.layout, values) });
+          const slot = this.#uniforms.push(program.name, u.layout, values);
+          ranges.push({ buffer: slot.buffer, offset: 0, size: u.layout.byteSize });
+          dynamicOffset = slot.offset;
         } else {
           const r = req.storage[s++];
-          entries.push({ binding, resource: 'buffer' in r ? r : { buffer: r } });
+          ranges.push('buffer' in r ? { buffer: r.buffer, offset: r.offset ?? 0, size: r.size ?? r.buffer.size - (r.offset ?? 0) } : { buffer: r, offset: 0, size: r.size });
         }
       }
-      const bindGroup = this.#device!.createBindGroup({ label, layout: compiled.layout, entries });
-      pass.setPipeline(compiled.pipeline);
-      pass.setBindGroup(0, bindGroup);
+      const bindGroup = this.#bindGroups.get(this.#device!, compiled.layout, ranges, label);
+      if (this.#lastPipeline !== compiled.pipeline) {
+        pass.setPipeline(compiled.pipeline);
+        this.#lastPipeline = compiled.pipeline;
+      }
+      if (dynamicOffset >= 0) pass.setBindGroup(0, bindGroup, [dynamicOffset]);
+      else pass.setBindGroup(0, bindGroup);
       pass.dispatchWorkgroups(part.count[0], part.count[1], part.count[2]);
       this.#queued++;
       this.#dispatches++;
@@ -229,13 +245,21 @@ export class CommandBatcher {
 
   /** Counters so far. */
   stats(): BatcherStats {
-    return { dispatches: this.#dispatches, submits: this.#submits, copies: this.#copies, splitDispatches: this.#splits };
+    const bg = this.#bindGroups.stats();
+    return { dispatches: this.#dispatches, submits: this.#submits, copies: this.#copies, splitDispatches: this.#splits, bindGroupHits: bg.hits, bindGroupMisses: bg.misses };
+  }
+
+  /** Forgets cached bind groups (call when pooled buffers are destroyed). */
+  clearBindGroups(): void {
+    this.#bindGroups.clear();
   }
 
   /** Abandons the open batch (device lost or disposed): nothing is submitted. */
   reset(): void {
+    this.#bindGroups.clear();
     this.#encoder = undefined;
     this.#pass = undefined;
+    this.#lastPipeline = undefined;
     this.#device = undefined;
     this.#labels = [];
     this.#queued = 0;

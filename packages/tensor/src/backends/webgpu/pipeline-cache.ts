@@ -116,7 +116,13 @@ export class PipelineCache {
     if (!layout) {
       layout = device.createBindGroupLayout({
         label: `layout(${key})`,
-        entries: bindings.map((kind, binding) => ({ binding, visibility: 0x4 /* GPUShaderStage.COMPUTE */, buffer: { type: LAYOUT_TYPE[kind] } })),
+        // Uniforms use dynamic offsets into the batch's arena, so bind groups depend only on the
+        // storage buffers and can be cached (see bind-group-cache.ts).
+        entries: bindings.map((kind, binding) => ({
+          binding,
+          visibility: 0x4 /* GPUShaderStage.COMPUTE */,
+          buffer: { type: LAYOUT_TYPE[kind], hasDynamicOffset: kind === 'uniform' },
+        })),
       });
       this.#layouts.set(key, layout);
     }

@@ -142,10 +142,10 @@ export class UniformArena {
   }
 
   /**
-   * Packs one struct and returns its binding. The caller must check {@link fits} first (and flush
-   * the batch when it does not).
+   * Packs one struct and returns the arena buffer and the struct's offset in it (bound as a
+   * dynamic offset). The caller must check {@link fits} first (and flush the batch when it does not).
    */
-  push(op: string, layout: UniformLayout, values: Readonly<Record<string, number>>): GPUBufferBinding {
+  push(op: string, layout: UniformLayout, values: Readonly<Record<string, number>>): { buffer: GPUBuffer; offset: number } {
     const offset = this.#align(this.#used);
     if (offset + layout.byteSize > this.#capacity) {
       throw new ValueError(op, `uniform arena full (${this.#used}/${this.#capacity} bytes); flush the batch first`);
@@ -153,13 +153,13 @@ export class UniformArena {
     layout.pack(op, values, this.#view, offset);
     const fresh = new Uint8Array(this.#host, offset, layout.byteSize);
     if (this.#lastLayout === layout && equalBytes(fresh, this.#lastBytes)) {
-      return { buffer: this.#gpuBuffer(), offset: this.#lastOffset, size: layout.byteSize };
+      return { buffer: this.#gpuBuffer(), offset: this.#lastOffset };
     }
     this.#used = offset + layout.byteSize;
     this.#lastLayout = layout;
     this.#lastOffset = offset;
     this.#lastBytes = fresh;
-    return { buffer: this.#gpuBuffer(), offset, size: layout.byteSize };
+    return { buffer: this.#gpuBuffer(), offset };
   }
 
   /** Writes the packed structs to the GPU and starts an empty arena. Call right before submit. */

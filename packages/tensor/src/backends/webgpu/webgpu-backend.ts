@@ -59,6 +59,8 @@ export interface WebGpuBackendOptions extends GpuContextOptions {
   readonly wait?: WaitOptions;
   /** Free storage bytes the pool keeps for reuse (default 1 GiB). */
   readonly maxPooledBytes?: number;
+  /** Bytes of the per-batch uniform arena (default 64 KiB); a full arena submits the batch early. */
+  readonly uniformArenaBytes?: number;
 }
 
 /** Everything the backend counts, for benchmarks and leak checks. */
@@ -94,7 +96,7 @@ export class WebGpuBackend implements Backend {
     this.pool = new BufferPool(context, { usage: STORAGE_USAGE, label: 'tensor', maxFreeBytes: options.maxPooledBytes });
     this.staging = new BufferPool(context, { usage: READBACK_USAGE, label: 'readback', maxFreeBytes: 256 * 2 ** 20 });
     this.pipelines = new PipelineCache(context);
-    this.uniforms = new UniformArena(context, Math.min(64 * 1024, context.limits.maxUniformBufferBindingSize));
+    this.uniforms = new UniformArena(context, options.uniformArenaBytes ?? 64 * 1024);
     this.waiter = new GpuWaiter(options.wait);
     this.batcher = new CommandBatcher(context, this.pipelines, this.uniforms, [this.pool, this.staging], {
       maxDispatches: options.maxDispatchesPerBatch,
@@ -230,6 +232,12 @@ export class WebGpuBackend implements Backend {
       offsetAlignment: limits.minStorageBufferOffsetAlignment,
       granularity,
     }).map((c) => ({ ...c, binding: { buffer: s.buffer, offset: c.byteOffset, size: c.byteSize } }));
+  }
+
+  /** Destroys pooled free buffers beyond `keepBytes` (e.g. between phases of a long job). */
+  trim(keepBytes = 0): void {
+    this.pool.trim(keepBytes);
+    this.staging.trim(0);
   }
 
   /** Counters of pools, caches, batching and waiting. */

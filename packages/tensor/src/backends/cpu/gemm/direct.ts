@@ -7,7 +7,7 @@ import type { FloatArray } from './pack.js';
 
 /**
  * `C = alpha · op(A) · op(B) + beta · C` on the `[m, n]` block; same indexing as `gemmF32`/`gemmF64`.
- * `C` must not overlap `A` or `B`.
+ * The written block of C must share no element with what is read of A and B.
  */
 export function gemmDirect(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, A: FloatArray, aOff: number, lda: number, B: FloatArray, bOff: number, ldb: number, beta: number, C: FloatArray, cOff: number, ldc: number): void {
   // Steps along p (the shared dimension) and along i / j in the stored layouts.

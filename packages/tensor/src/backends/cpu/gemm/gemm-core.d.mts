@@ -29,8 +29,8 @@ export declare const MR: 4;
 export declare const NR_F32: 8;
 /** Columns per register block, f64. */
 export declare const NR_F64: 4;
-/** Shared-dimension block size. */
-export declare const KC: 256;
+/** Largest shared-dimension pass. */
+export declare const KC: 512;
 /** Largest scratch memory, in 64 KiB pages. */
 export declare const MAX_PAGES: number;
 
@@ -54,14 +54,27 @@ export declare const CTL: Readonly<{
   LDS: 15;
   COL_TASKS: 16;
   WORKER_TASKS: 17;
+  A_READY: 18;
+  B_READY: 19;
+  ABORT: 20;
+  DONE_BASE: 21;
   WORKERS: 32;
 }>;
 
-/** Int32 slots of a control block for `workers` workers. */
+/** Most row blocks (completion counters) one job may have. */
+export declare const MAX_ROW_BLOCKS: number;
+
+/** Int32 slots of a control block for `workers` workers (fixed slots, worker slots, completion counters). */
 export declare function controlLength(workers: number): number;
+
+/** First per-row-block completion counter of a control block for `workers` workers. */
+export declare function doneBase(workers: number): number;
+
+/** Blocks until `ctl[slot] ≥ value`. */
+export declare function waitAtLeast(ctl: Int32Array, slot: number, value: number): void;
 
 /** Bytes of the SIMD GEMM module (imports `env.memory`, shared; exports `f32`, `f64`). */
 export declare function gemmWasmBytes(): Uint8Array;
 
-/** Claims and runs tasks of the job in `ctl` until none is left; returns how many this thread ran. */
+/** Claims and runs tasks of the job in `ctl` until none is left (or ABORT); returns how many this thread ran. */
 export declare function runTasks(kernels: MacroKernels, ctl: Int32Array): number;

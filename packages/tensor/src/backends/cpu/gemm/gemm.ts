@@ -9,22 +9,23 @@
  *    (MC × NC blocks of C as tasks, KC-deep passes), then fold the scratch product into C with
  *    alpha/beta (`copy-out.ts`);
  *  - products of at least `PARALLEL_MIN_FLOPS` split their tasks between the calling thread and the
- *    worker pool (`pool.ts`); the call stays synchronous.
+ *    worker pool (`pool.ts`); the call stays synchronous. Results are bit-identical whatever the thread
+ *    count: every entry of C is summed by one thread in the same order.
  *
  * Accumulation: f64 products accumulate in f64. f32 products accumulate in f32 SIMD lanes (partial sums
- * are f32 within a KC = 256 deep pass and between passes), as BLAS does; accumulating f32 in f64 means
+ * are f32 within a pass of ≤ 512 terms and between passes), as BLAS does; accumulating f32 in f64 means
  * running the f64 kernel on widened panels, which measured 2× slower, so it is opt-in
  * (`accumulate: 'f64'`). The tiny direct path always accumulates in f64.
  */
 import { ValueError } from '../../../errors.js';
-import { CTL, type MacroKernels, MR, NR_F32, NR_F64, controlLength, runTasks } from './gemm-core.mjs';
-import { copyOut, scaleC } from './copy-out.js';
+import { MR, NR_F32 } from './gemm-core.mjs';
+import { scaleC } from './copy-out.js';
 import { gemmDirect } from './direct.js';
-import { jsKernels } from './js-kernel.js';
-import { type FloatArray, packA, packB } from './pack.js';
-import { acquireThreads, gemmPoolSize, poolControl, runOnPool } from './pool.js';
+import { runPacked, scratchBytes } from './job.js';
+import type { FloatArray } from './pack.js';
+import { acquireThreads, gemmPoolSize } from './pool.js';
 import { validateGemm } from './validate.js';
-import { ensureWasmBytes, wasmRuntime, wasmUnavailableReason } from './wasm-runtime.js';
+import { wasmRuntime, wasmUnavailableReason } from './wasm-runtime.js';
 
 /** Which kernel runs a product. `'auto'`: direct for tiny products, else wasm SIMD, else JS. */
 export type GemmKernel = 'auto' | 'wasm' | 'js' | 'direct';
@@ -47,26 +48,22 @@ export interface GemmOptions {
 }
 
 /** Largest `m·n·k` computed by unpacked dot products instead of the packed kernel. */
-export const DIRECT_MAX_VOLUME = 4096;
+export const DIRECT_MAX_VOLUME = 1024;
 /** Smallest product (flops) that is split across the pool. */
-export const PARALLEL_MIN_FLOPS = 2e6;
+export const PARALLEL_MIN_FLOPS = 4e6;
 /** Products this big wait for booting workers instead of running alone (boot ≈ 50–150 ms). */
 const BOOT_WAIT_MIN_FLOPS = 4e9;
 /** Default scratch cap (packed A + packed B + product); bigger products are split. */
 const MAX_SCRATCH_BYTES = 256 * 1024 * 1024;
-/** Rows of C per task in MR-row panels (128 rows: a 128×256 f32 block of A is 128 KiB, L2-resident). */
-const TASK_PANELS_A = 32;
-/** Columns of C per task in NR-column panels (512 f32 / 256 f64 columns). */
-const TASK_PANELS_B = 64;
-/** With several threads, cut tasks until there are this many per thread, for load balance. */
-const TASKS_PER_THREAD = 4;
 
 /**
  * `C = alpha · op(A) · op(B) + beta · C` in single precision. Row-major with leading dimensions:
  * op(A) is `[m, k]` with `opA(i, p) = transA ? A[aOffset + p*lda + i] : A[aOffset + i*lda + p]`,
  * op(B) is `[k, n]` with `opB(p, j) = transB ? B[bOffset + j*ldb + p] : B[bOffset + p*ldb + j]`,
  * C is `[m, n]` at `C[cOffset + i*ldc + j]`. As in BLAS, `beta = 0` does not read C, and `k = 0` or
- * `alpha = 0` only scales C. `C` must not overlap `A` or `B`. Synchronous; big products use the pool.
+ * `alpha = 0` only scales C. A, B and C may be the same array (blocked factorisations update one
+ * block from others) as long as the written `[m, n]` block of C shares no element with what is read of
+ * A and B. Synchronous; big products use the pool.
  *
  * @throws DTypeError if an array is not a Float32Array; ValueError / ShapeError for bad sizes,
  *   leading dimensions or offsets (checked against the arrays' lengths before anything is written).
@@ -179,77 +176,17 @@ interface Plan {
   readonly maxScratchBytes: number;
 }
 
-const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
-
-/** Scratch bytes of the packed path: packed A, packed B and the padded product. */
-function scratchBytes(f64: boolean, m: number, n: number, k: number): { a: number; b: number; s: number } {
-  const es = f64 ? 8 : 4;
-  const nr = f64 ? NR_F64 : NR_F32;
-  const mPad = Math.ceil(m / MR) * MR;
-  const nPad = Math.ceil(n / nr) * nr;
-  return { a: align64(mPad * k * es), b: align64(nPad * k * es), s: align64(mPad * nPad * es) };
-}
-
 function packed(plan: Plan, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, A: FloatArray, aOff: number, lda: number, B: FloatArray, bOff: number, ldb: number, beta: number, C: FloatArray, cOff: number, ldc: number): void {
   const bytes = scratchBytes(plan.f64, m, n, k);
   if (bytes.a + bytes.b + bytes.s > plan.maxScratchBytes && Math.max(m, n, k) > 2 * MR * NR_F32) {
     splitProduct(plan, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
     return;
   }
-  const es = plan.f64 ? 8 : 4;
-  const nr = plan.f64 ? NR_F64 : NR_F32;
-  const mPanels = Math.ceil(m / MR);
-  const nPanels = Math.ceil(n / nr);
-  const total = bytes.a + bytes.b + bytes.s;
-  const scratch = plan.useWasm ? wasmScratch(total) : jsScratch(total);
-  const view = plan.f64 ? scratch.f64 : scratch.f32;
-  const aBase = 0;
-  const bBase = bytes.a;
-  const sBase = bytes.a + bytes.b;
-  packA(transA, m, k, A, aOff, lda, view, aBase / es, MR);
-  packB(transB, k, n, B, bOff, ldb, view, bBase / es, nr);
-
   const flops = 2 * m * n * k;
   const want = plan.useWasm && flops >= plan.minParallelFlops ? plan.threads : 1;
   const threads = acquireThreads(want, flops >= BOOT_WAIT_MIN_FLOPS);
-  // Task grid: MC × NC blocks of C, cut finer when several threads share them.
-  let taskPa = Math.min(TASK_PANELS_A, mPanels);
-  let taskPb = Math.min(TASK_PANELS_B, nPanels);
-  for (;;) {
-    const tasks = Math.ceil(mPanels / taskPa) * Math.ceil(nPanels / taskPb);
-    if (threads === 1 || tasks >= TASKS_PER_THREAD * threads) break;
-    if (taskPa > 2 && (taskPa * MR >= taskPb * nr || taskPb <= 2)) taskPa = Math.ceil(taskPa / 2);
-    else if (taskPb > 2) taskPb = Math.ceil(taskPb / 2);
-    else break;
-  }
-  const colTasks = Math.ceil(nPanels / taskPb);
-  const ctl = threads > 1 ? poolControl() : null;
-  const job = ctl ?? serialControl;
-  job[CTL.NTASKS] = Math.ceil(mPanels / taskPa) * colTasks;
-  job[CTL.KERNEL] = plan.f64 ? 1 : 0;
-  job[CTL.K] = k;
-  job[CTL.A_BASE] = aBase;
-  job[CTL.A_STRIDE] = k * MR * es;
-  job[CTL.M_PANELS] = mPanels;
-  job[CTL.TASK_PA] = taskPa;
-  job[CTL.B_BASE] = bBase;
-  job[CTL.B_STRIDE] = k * nr * es;
-  job[CTL.N_PANELS] = nPanels;
-  job[CTL.TASK_PB] = taskPb;
-  job[CTL.S_BASE] = sBase;
-  job[CTL.LDS] = nPanels * nr * es;
-  job[CTL.COL_TASKS] = colTasks;
-  if (ctl !== null) {
-    runOnPool(threads, scratch.kernels);
-  } else {
-    job[CTL.NEXT] = 0;
-    runTasks(scratch.kernels, job);
-  }
-  copyOut(m, n, alpha, view, sBase / es, nPanels * nr, beta, C, cOff, ldc);
+  runPacked({ f64: plan.f64, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc }, plan.useWasm, threads);
 }
-
-/** Control block of single-threaded jobs (not shared: the caller is the only reader). */
-const serialControl = new Int32Array(controlLength(0));
 
 /**
  * Splits a product whose scratch would exceed `plan.maxScratchBytes` in two along its largest dimension
@@ -269,35 +206,4 @@ function splitProduct(plan: Plan, transA: boolean, transB: boolean, m: number, n
     packed(plan, transA, transB, m, n, h, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
     packed(plan, transA, transB, m, n, k - h, alpha, A, aOff + (transA ? h * lda : h), lda, B, bOff + (transB ? h : h * ldb), ldb, 1, C, cOff, ldc);
   }
-}
-
-interface Scratch {
-  readonly f32: Float32Array;
-  readonly f64: Float64Array;
-  readonly kernels: MacroKernels;
-}
-
-let wasmViews: (Scratch & { buffer: ArrayBufferLike }) | null = null;
-
-/** Views on the shared wasm memory, grown to `bytes`. */
-function wasmScratch(bytes: number): Scratch {
-  const rt = wasmRuntime();
-  if (rt === null) throw new Error('gemm: wasm scratch requested without a wasm runtime (internal error)');
-  ensureWasmBytes(rt, bytes);
-  const buffer = rt.memory.buffer;
-  if (wasmViews === null || wasmViews.buffer !== buffer || wasmViews.f32.length * 4 !== buffer.byteLength) {
-    wasmViews = { buffer, f32: new Float32Array(buffer), f64: new Float64Array(buffer), kernels: rt.kernels };
-  }
-  return wasmViews;
-}
-
-let jsViews: Scratch | null = null;
-
-/** Views on the JS-kernel scratch buffer (plain memory: the JS kernel runs on the caller only). */
-function jsScratch(bytes: number): Scratch {
-  if (jsViews === null || jsViews.f64.byteLength < bytes) {
-    const buffer = new ArrayBuffer(align64(Math.max(bytes, (jsViews?.f64.byteLength ?? 0) * 1.25)));
-    jsViews = { f32: new Float32Array(buffer), f64: new Float64Array(buffer), kernels: jsKernels(buffer) };
-  }
-  return jsViews;
 }

@@ -3,11 +3,14 @@
  * typed arrays with offsets and leading dimensions), a wasm-SIMD packed kernel with a scalar-JS
  * fallback, and a worker pool that splits big products across cores while the call stays synchronous.
  *
- * How to tune: the block sizes live in `gemm.ts` (task grid, thresholds) and `gemm-core.mjs` (MR, NR,
- * KC, the kernel itself); `bench/gemm.bench.ts` measures, `bench/reference/gemm.py` is numpy's number.
+ * Files: `gemm.ts` (API, path choice, thresholds), `job.ts` (task grid, pipelined pack → compute →
+ * copy-out), `gemm-core.mjs` (wasm kernel emitter, MR/NR/KC, task loop; plain JS shared with
+ * `gemm-worker.mjs`), `pool.ts`, `pack.ts`, `copy-out.ts`, `direct.ts`, `js-kernel.ts`, `scratch.ts`,
+ * `wasm-runtime.ts`, `validate.ts`. Tune with `bench/gemm.bench.ts`; `bench/reference/gemm.py` is numpy.
+ * A build that compiles these sources must ship `gemm-core.mjs` and `gemm-worker.mjs` beside the output.
  */
 export { DIRECT_MAX_VOLUME, PARALLEL_MIN_FLOPS, gemmF32, gemmF64 } from './gemm.js';
 export type { GemmKernel, GemmOptions } from './gemm.js';
 export { gemmPoolInfo, gemmPoolSize, startGemmPool, stopGemmPool } from './pool.js';
 export type { GemmPoolInfo } from './pool.js';
-export { wasmRuntime as gemmWasmRuntime, wasmUnavailableReason as gemmWasmUnavailableReason } from './wasm-runtime.js';
+export { wasmAvailable as gemmWasmAvailable, wasmUnavailableReason as gemmWasmUnavailableReason } from './wasm-runtime.js';

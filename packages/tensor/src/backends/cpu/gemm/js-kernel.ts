@@ -46,11 +46,12 @@ function micro4x4(kc: number, P: Float, a: number, b: number, ldb: number, S: Fl
 
 function macro(P: Float, nr: number): MacroKernel {
   const es = P.BYTES_PER_ELEMENT;
+  const mr = MR; // a local: imported bindings can be getter calls under some loaders
   return (kc, ap0, aStride, nA, bp0, bStride, nB, cp0, ldc, accumulate) => {
     const a0 = ap0 / es, as = aStride / es, b0 = bp0 / es, bs = bStride / es, c0 = cp0 / es, lc = ldc / es;
     for (let jb = 0; jb < nB; jb++) {
       for (let ia = 0; ia < nA; ia++) {
-        const c = c0 + ia * MR * lc + jb * nr;
+        const c = c0 + ia * mr * lc + jb * nr;
         for (let h = 0; h < nr; h += 4) micro4x4(kc, P, a0 + ia * as, b0 + jb * bs + h, nr, P, c + h, lc, accumulate);
       }
     }

@@ -54,6 +54,11 @@ export function wasmRuntime(): WasmRuntime | null {
   return runtime;
 }
 
+/** Whether the wasm SIMD kernel can run in this engine (compiles it on first call). */
+export function wasmAvailable(): boolean {
+  return wasmRuntime() !== null;
+}
+
 /** Why {@link wasmRuntime} returned `null` (empty while it has not, or when it works). */
 export function wasmUnavailableReason(): string {
   return unavailableReason;

@@ -1,0 +1,10 @@
+import { loadModelDir } from '@symfuse/models';
+import { readBlocks } from '../cli/src/fixtures/work-files.js';
+import { mlmEvalMasks, pseudoPerplexity, unigramPerplexity } from './src/pseudo-perplexity.js';
+const train = readBlocks('.fixture-work/mlm-train.i32', 128);
+const held = readBlocks('.fixture-work/mlm-heldout.i32', 128).slice(0, 64);
+const m = loadModelDir(process.argv[2]);
+const s = m.tokenizer!.specialIds;
+const masks = mlmEvalMasks(held, 1234, { maskId: s.mask!, specialIds: [s.pad!, s.unk!, s.cls!, s.sep!, s.mask!] });
+console.log('unigram', unigramPerplexity(train, masks, m.config.vocabSize));
+console.log('model', pseudoPerplexity({ config: m.config, params: m.params, head: 'mlm' }, masks));

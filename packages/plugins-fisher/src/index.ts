@@ -1,0 +1,40 @@
+/**
+ * `@symfuse/plugins-fisher` — Fisher-weighted averaging (Matena & Raffel 2022) as a merger of the
+ * symmetry registry, with the diagonal Fisher collector (per-example gradients; exact expectation over
+ * classes, sampled labels for MLM, or empirical), statistics files and sharded collection.
+ *
+ * ```ts
+ * const registry = createRegistry().use(coreSymmetryPlugin()).use(fisherPlugin()).freeze();
+ * const fisher = await registry.collector('fisher').collect({ spec, model, batches });
+ * await runPipeline(registry, { merge: { method: 'fisher', normalize: 'l2' } }, { anchor, models, statsProvider });
+ * ```
+ */
+export { fisherPlugin, FISHER_PLUGIN_NAME } from './plugin.js';
+export { fisherMerger } from './fisher-merger.js';
+export { fisherParamsSchema, fisherParams, type FisherParams } from './params.js';
+export {
+  fisherCollector,
+  collectFisher,
+  combineFisher,
+  sumLogLikelihood,
+  fisherCollectOptionsSchema,
+  type FisherCollectOptions,
+} from './fisher-collector.js';
+export { splitExamples, choosePositions, sampleFromLogits, softmaxRow, type Example } from './examples.js';
+export { saveStatsBundle, loadStatsBundle, STATS_FILE_FORMAT, type SaveStatsOptions, type LoadStatsOptions } from './stats-files.js';
+export { assertStatsFit, paramsFingerprint, type StatsFitExpectation } from './stats-check.js';
+export { parseShard, inShard, shardLabel, combineMeta, type ShardSpec } from './shard.js';
+export {
+  TASK_PARAM_PREFIX,
+  TASK_ID_PATTERN,
+  taskParamName,
+  taskHeadNames,
+  planTasks,
+  checkModels,
+  mergeByTask,
+  describeTasks,
+  modelForTask,
+  type TaskGroup,
+  type TaskPlan,
+} from './task-heads.js';
+export { hostF64, tensorLike } from './host.js';

@@ -1,0 +1,200 @@
+/**
+ * The Gram statistics collector (kind `gram`): `G = XᵀX` over the input `X` `[n, in]` of every linear
+ * layer (Q, K and V share one input and one Gram, stored under the query weight's name), real tokens
+ * only (the taps drop padding rows), accumulated in f64 over a stream of batches.
+ *
+ * Entries are normalised by their row count by default (`G/n`, so models trained on different
+ * amounts of data weigh alike); the counts are kept in the meta (`count.<weight name>`), so
+ * unnormalised merging (`gramScale: 'sum'`) and exact combination of shards remain possible.
+ * @see Jin et al. 2023, "Dataless Knowledge Fusion by Merging Weights of Language Models" (RegMean).
+ */
+import { type EncoderConfig, forward, type HeadKind, resolveHead, type TapCollector } from '@symfuse/models';
+import type { CollectRequest, ModelBatch, StatCollector, StatEntry, StatsBundle } from '@symfuse/symmetry';
+import { zodOptions } from '@symfuse/symmetry';
+import { cast, matmul, type Tensor } from '@symfuse/tensor';
+import { z } from 'zod';
+import { gramSites } from './gram-sites.js';
+import { combineMeta, inShard, parseShard, shardLabel } from './shard.js';
+import { paramsFingerprint } from './stats-check.js';
+
+const shardSchema = z.union([z.string(), z.object({ index: z.number().int(), count: z.number().int() }).strict()]);
+
+/** The zod schema of the Gram collector's options. */
+export const gramCollectOptionsSchema = z
+  .object({
+    /** `tokens`: each Gram divided by its row count (default); `none`: raw sums XᵀX. */
+    normalize: z.enum(['tokens', 'none']).default('tokens'),
+    /** `'i/n'` (1-based): only batches j with j mod n = i − 1. */
+    shard: shardSchema.optional(),
+    /** A description of the data, recorded in the meta (e.g. `party:1853-1900 train`). */
+    data: z.string().default(''),
+  })
+  .strict();
+
+/** Options of the Gram collector (see {@link gramCollectOptionsSchema}). */
+export type GramCollectOptions = z.output<typeof gramCollectOptionsSchema>;
+
+const parseOptions = zodOptions(gramCollectOptionsSchema, {
+  normalize: "'tokens' (default): Grams divided by their row count; 'none': raw sums XᵀX",
+  shard: "'i/n' (1-based): collect only every n-th batch, starting with batch i − 1; combine the shards' files afterwards",
+  data: 'a description of the data, recorded in the statistics meta',
+});
+
+/** Running f64 sums `Σ XᵀX` and row counts per site. */
+export class GramAccumulator {
+  readonly sums = new Map<string, Float64Array>();
+  readonly counts = new Map<string, number>();
+
+  /** @param dims input size per site (the Gram of site s is `[dims(s), dims(s)]`). */
+  constructor(readonly dims: ReadonlyMap<string, number>) {
+    for (const [site, n] of dims) {
+      this.sums.set(site, new Float64Array(n * n));
+      this.counts.set(site, 0);
+    }
+  }
+
+  /** Adds a batch's `XᵀX` (`[in, in]` row-major) computed over `rows` rows. */
+  add(site: string, gram: ArrayLike<number>, rows: number): void {
+    const s = this.sums.get(site);
+    if (!s) throw new Error(`GramAccumulator: unknown site '${site}'`);
+    if (gram.length !== s.length) throw new Error(`GramAccumulator: site '${site}' got ${gram.length} values; expected ${s.length}`);
+    for (let i = 0; i < s.length; i++) s[i] += gram[i];
+    this.counts.set(site, this.counts.get(site)! + rows);
+  }
+
+  /** The entries: `Σ XᵀX / n` (`normalize`) or `Σ XᵀX`. */
+  entries(normalize: boolean): Map<string, StatEntry> {
+    const out = new Map<string, StatEntry>();
+    for (const [site, s] of this.sums) {
+      const n = this.dims.get(site)!;
+      const c = this.counts.get(site)!;
+      const data = normalize && c > 0 ? s.map((v) => v / c) : s.slice();
+      out.set(site, { shape: [n, n], data });
+    }
+    return out;
+  }
+}
+
+/** Runs one batch through the model, adding every wanted site's `XᵀX` to `acc`. Returns its token count. */
+async function accumulateBatch(model: { config: EncoderConfig; params: Map<string, Tensor>; head: HeadKind }, batch: ModelBatch, acc: GramAccumulator): Promise<number> {
+  const pending: { site: string; g: Tensor; rows: number }[] = [];
+  const taps: TapCollector = {
+    wants: (site) => acc.dims.has(site),
+    collect(site, features, info) {
+      // f64 products on the CPU (exact sums of f32 inputs up to f64 rounding); a device computes in
+      // its own precision and the batches are summed in f64 on the host.
+      const x = features.backend.name === 'cpu' && features.dtype !== 'f64' ? cast(features, 'f64') : features;
+      pending.push({ site, g: matmul(x, x, { transA: true }), rows: info.rows });
+      if (x !== features) x.dispose();
+    },
+  };
+  const out = forward(model, { ids: batch.ids, mask: batch.mask, typeIds: batch.typeIds, batch: batch.batch, seqLen: batch.seqLen }, { taps });
+  out.hidden.dispose();
+  out.logits?.dispose();
+  out.pooled?.dispose();
+  for (const { site, g, rows } of pending) {
+    acc.add(site, await g.data(), rows);
+    g.dispose();
+  }
+  let tokens = 0;
+  if (batch.mask) for (let i = 0; i < batch.mask.length; i++) tokens += batch.mask[i] !== 0 ? 1 : 0;
+  else tokens = batch.batch * batch.seqLen;
+  return tokens;
+}
+
+/**
+ * Collects the Grams of `request.model` over `request.batches` (streamed: memory independent of the
+ * number of batches).
+ * @throws Error when the options are invalid or the shard holds no batch.
+ */
+export async function collectGrams(request: CollectRequest): Promise<StatsBundle> {
+  let options: GramCollectOptions;
+  try {
+    options = parseOptions.parse(request.options);
+  } catch (e) {
+    throw new Error(`gram collector options: ${(e as Error).message}`);
+  }
+  const shard = parseShard(options.shard);
+  const config = request.model.config as EncoderConfig;
+  const params = request.model.params instanceof Map ? (request.model.params as Map<string, Tensor>) : new Map(request.model.params);
+  const head = resolveHead(config, params.keys(), request.model.head as HeadKind | undefined);
+  const dims = new Map<string, number>();
+  for (const site of gramSites(config, head)) {
+    const w = params.get(site);
+    if (!w || w.rank !== 2) throw new Error(`gram collector: linear weight '${site}' is ${w ? `of shape [${w.shape.join(', ')}]` : 'missing'}; expected [out, in]`);
+    dims.set(site, w.shape[1]);
+  }
+  const acc = new GramAccumulator(dims);
+  const model = { config, params, head };
+  let j = 0;
+  let batches = 0;
+  let tokens = 0;
+  for await (const batch of request.batches) {
+    if (inShard(j, shard)) {
+      tokens += await accumulateBatch(model, batch, acc);
+      batches++;
+      request.progress?.({ stage: 'gram', done: batches, total: 0, detail: `batch ${j}` });
+    }
+    j++;
+  }
+  if (batches === 0) throw new Error(`gram collector: no batch${shard ? ` in shard ${shardLabel(shard)}` : ''} (${j} batches in the stream)`);
+  const meta: Record<string, string | number> = {
+    architecture: request.spec.architecture,
+    ...(request.model.id !== undefined ? { model: request.model.id } : {}),
+    fingerprint: await paramsFingerprint(params),
+    data: options.data,
+    normalization: options.normalize,
+    tokens,
+    batches,
+  };
+  for (const [site, c] of acc.counts) meta[`count.${site}`] = c;
+  if (shard) meta.shard = shardLabel(shard);
+  return { kind: 'gram', meta, entries: acc.entries(options.normalize === 'tokens') };
+}
+
+/**
+ * Exactly combines Gram bundles of disjoint shards of one collection: sums, or count-weighted means
+ * of normalised Grams (`Σ n_k G_k / Σ n_k`).
+ * @throws Error naming the entry or meta key that differs between parts.
+ */
+export function combineGrams(parts: readonly StatsBundle[]): StatsBundle {
+  const meta = combineMeta(parts, ['tokens', 'batches']);
+  if (parts[0].kind !== 'gram') throw new Error(`combineGrams: parts hold '${parts[0].kind}' statistics; expected 'gram'`);
+  const normalized = meta.normalization !== 'none';
+  const names = [...parts[0].entries.keys()];
+  const entries = new Map<string, StatEntry>();
+  parts.forEach((p, k) => {
+    const extra = [...p.entries.keys()].filter((n) => !parts[0].entries.has(n));
+    const missing = names.filter((n) => !p.entries.has(n));
+    if (extra.length || missing.length) throw new Error(`combineGrams: part ${k} has entries ${missing.length ? `without '${missing[0]}'` : `with an extra '${extra[0]}'`} compared with part 0`);
+  });
+  for (const name of names) {
+    const shape = parts[0].entries.get(name)!.shape;
+    const out = new Float64Array(parts[0].entries.get(name)!.data.length);
+    let total = 0;
+    parts.forEach((p, k) => {
+      const e = p.entries.get(name)!;
+      if (e.data.length !== out.length || e.shape.join() !== shape.join()) throw new Error(`combineGrams: entry '${name}' of part ${k} has shape [${e.shape.join(', ')}]; part 0 has [${shape.join(', ')}]`);
+      const c = Number(p.meta[`count.${name}`] ?? NaN);
+      if (normalized && !(c >= 0)) throw new Error(`combineGrams: part ${k} has no row count 'count.${name}' for its normalised Gram`);
+      const w = normalized ? c : 1;
+      total += c;
+      for (let i = 0; i < out.length; i++) out[i] += w * e.data[i];
+    });
+    if (normalized && total > 0) for (let i = 0; i < out.length; i++) out[i] /= total;
+    entries.set(name, { shape: [...shape], data: out });
+  }
+  return { kind: 'gram', meta, entries };
+}
+
+/** The Gram collector of the registry (id and kind `gram`, entries under linear weight names). */
+export function gramCollector(): StatCollector {
+  return {
+    id: 'gram',
+    kind: 'gram',
+    pairwise: false,
+    layout: 'linear-input-gram',
+    collect: collectGrams,
+    combine: combineGrams,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * `@symfuse/plugins-regmean` — simple (weighted) averaging and RegMean (Jin et al. 2023) as mergers of
+ * the symmetry registry, with the Gram statistics collector (`XᵀX` of every linear layer's input),
+ * statistics files, sharded collection and incremental (greedy subset) merging.
+ *
+ * ```ts
+ * const registry = createRegistry().use(coreSymmetryPlugin()).use(regmeanPlugin()).freeze();
+ * const grams = await registry.collector('gram').collect({ spec, model, batches });
+ * saveStatsBundle('model-a.gram.safetensors', grams);
+ * await runPipeline(registry, { merge: { method: 'regmean', alpha: 0.9 } }, { anchor, models, statsProvider });
+ * ```
+ */
+export { regmeanPlugin, REGMEAN_PLUGIN_NAME } from './plugin.js';
+export { simpleMerger, weightedMean } from './simple-merger.js';
+export { regmeanMerger, isSpecLinear, scaledGram } from './regmean-merger.js';
+export { regmeanLinear, type RegmeanLayer, type RegmeanLayerResult } from './regmean-solve.js';
+export { solveSpdRidge, type SpdSolution } from './spd-solve.js';
+export {
+  gramCollector,
+  collectGrams,
+  combineGrams,
+  GramAccumulator,
+  gramCollectOptionsSchema,
+  type GramCollectOptions,
+} from './gram-collector.js';
+export { gramNameFor, gramSites } from './gram-sites.js';
+export {
+  simpleParamsSchema,
+  regmeanParamsSchema,
+  alphaOverrideSchema,
+  simpleParams,
+  regmeanParams,
+  alphaFor,
+  type SimpleParams,
+  type RegmeanParams,
+} from './params.js';
+export {
+  incrementalMerge,
+  subsetPerModelParams,
+  type IncrementalMergeOptions,
+  type IncrementalMergeResult,
+  type IncrementalStep,
+  type SubsetScore,
+} from './incremental.js';
+export { saveStatsBundle, loadStatsBundle, STATS_FILE_FORMAT, type SaveStatsOptions, type LoadStatsOptions } from './stats-files.js';
+export { assertStatsFit, paramsFingerprint, type StatsFitExpectation } from './stats-check.js';
+export { parseShard, inShard, shardLabel, combineMeta, type ShardSpec } from './shard.js';
+export {
+  TASK_PARAM_PREFIX,
+  TASK_ID_PATTERN,
+  taskParamName,
+  taskHeadNames,
+  planTasks,
+  checkModels,
+  mergeByTask,
+  describeTasks,
+  modelForTask,
+  type TaskGroup,
+  type TaskPlan,
+} from './task-heads.js';
+export { hostF64, tensorLike } from './host.js';
