@@ -73,52 +73,54 @@ export function mlmData(blocks: readonly Int32Array[], tokens: { maskId: number;
   return { masked, batches };
 }
 
-/** Result of {@link midpointBarriers}. */
-export interface MidpointBarriers {
-  readonly lossA: number;
-  readonly lossB: number;
-  readonly vanillaMid: number;
-  readonly alignedMid: number;
+/** One aligned variant of {@link barrierStudy}. */
+export interface AlignedVariant {
+  readonly options: Partial<VermaElbayadOptions>;
+  /** `L(½θ_A + ½θ_B′)`. */
+  readonly mid: number;
   /** `L(mid) − ½(L_A + L_B)`. */
-  readonly vanillaBarrier: number;
-  readonly alignedBarrier: number;
-  readonly collectMs: number;
+  readonly barrier: number;
   readonly alignMs: number;
   readonly diagnostics: VermaElbayadDiagnostics;
 }
 
+/** Result of {@link barrierStudy}. */
+export interface BarrierStudy {
+  readonly lossA: number;
+  readonly lossB: number;
+  readonly vanillaMid: number;
+  readonly vanillaBarrier: number;
+  readonly collectMs: number;
+  readonly variants: Readonly<Record<string, AlignedVariant>>;
+}
+
 /**
- * Aligns B to A (FFN + head-perm by default) from correlations on `corrBatches`, then scores the
- * endpoints and both midpoints on `evalMasked`.
+ * Collects correlations on `corrBatches` once, then for vanilla averaging and for each aligned
+ * variant scores the midpoint on `evalMasked` (the endpoints too, once: alignment preserves B's loss).
  */
-export async function midpointBarriers(
+export async function barrierStudy(
   spec: SymmetrySpec,
   a: ModelWeights,
   b: ModelWeights,
   corrBatches: readonly ModelBatch[],
   evalMasked: readonly FixedMaskedBlock[],
-  options: Partial<VermaElbayadOptions> = {},
-): Promise<MidpointBarriers> {
+  variants: Readonly<Record<string, Partial<VermaElbayadOptions>>>,
+): Promise<BarrierStudy> {
   const t0 = performance.now();
   const stats = await correlations(spec, a, b, corrBatches);
-  const t1 = performance.now();
-  const r = await alignVermaElbayad({ spec, anchor: a, model: b, spaces: spec.spaces, options: vermaElbayadOptions.parse(options), stats: new Map([['correlation', stats]]), solver: lapjvSolver(), seed: 0 });
-  const t2 = performance.now();
-  const aligned = { ...b, params: applyTransform(spec, r.transform, b.params) };
+  const collectMs = performance.now() - t0;
   const lossA = maskedNll(a, evalMasked);
   const lossB = maskedNll(b, evalMasked);
-  const vanillaMid = maskedNll(interpolate(a, b, 0.5), evalMasked);
-  const alignedMid = maskedNll(interpolate(a, aligned, 0.5), evalMasked);
   const base = (lossA + lossB) / 2;
-  return {
-    lossA,
-    lossB,
-    vanillaMid,
-    alignedMid,
-    vanillaBarrier: vanillaMid - base,
-    alignedBarrier: alignedMid - base,
-    collectMs: t1 - t0,
-    alignMs: t2 - t1,
-    diagnostics: r.diagnostics as unknown as VermaElbayadDiagnostics,
-  };
+  const vanillaMid = maskedNll(interpolate(a, b, 0.5), evalMasked);
+  const out: Record<string, AlignedVariant> = {};
+  for (const [name, options] of Object.entries(variants)) {
+    const t1 = performance.now();
+    const r = await alignVermaElbayad({ spec, anchor: a, model: b, spaces: spec.spaces, options: vermaElbayadOptions.parse(options), stats: new Map([['correlation', stats]]), solver: lapjvSolver(), seed: 0 });
+    const alignMs = performance.now() - t1;
+    const aligned = { ...b, params: applyTransform(spec, r.transform, b.params) };
+    const mid = maskedNll(interpolate(a, aligned, 0.5), evalMasked);
+    out[name] = { options, mid, barrier: mid - base, alignMs, diagnostics: r.diagnostics as unknown as VermaElbayadDiagnostics };
+  }
+  return { lossA, lossB, vanillaMid, vanillaBarrier: vanillaMid - base, collectMs, variants: out };
 }

@@ -117,6 +117,14 @@ describe('correlation collector', () => {
     );
   });
 
+  it('reports progress per batch and counts batches in the metadata', async () => {
+    const events: { done: number; total: number }[] = [];
+    const stats = await correlationCollector().collect({ spec, model: b, reference: a, batches: probes(config, 3, 3), options: { sites: ['layer.0.output'] }, progress: (e) => events.push(e) });
+    expect(events.map((e) => [e.done, e.total])).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(stats.meta).toMatchObject({ anchor: 'random-1', model: 'random-2', batches: 3 });
+    await expect(correlationCollector().collect({ spec, model: b, reference: a, batches: [], options: { sites: 'layer.0.output' } })).rejects.toThrow(/option 'sites' = "layer\.0\.output"; expected an array/);
+  });
+
   it('a padded batch gives the same statistics as its sequences without padding; special tokens count', async () => {
     const ids = [2, 5, 7, 9, 3, 2, 6, 8, 1, 1]; // two sequences of 5; the second padded after 3 tokens (pad id 1)
     const padded: ModelBatch = { ids: Int32Array.from(ids), mask: Int32Array.from([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]), batch: 2, seqLen: 5 };

@@ -28,7 +28,7 @@ describe('verma-elbayad planted recovery', () => {
           expect(maxParamDiff(aligned, p.anchor)).toBe(0);
         },
       ),
-      { numRuns: 8 },
+      { numRuns: 20 },
     );
   });
 

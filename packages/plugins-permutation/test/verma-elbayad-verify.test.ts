@@ -31,7 +31,7 @@ describe('verma-elbayad transforms and verify', () => {
           expect(check.equivalent).toBe(true);
         },
       ),
-      { numRuns: 12 },
+      { numRuns: 24 },
     );
   });
 

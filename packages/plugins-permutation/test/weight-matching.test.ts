@@ -29,7 +29,7 @@ describe('weight matching', () => {
         expect(d.converged).toBe(true);
         expect(d.objectiveAfter).toBeGreaterThanOrEqual(d.objectiveBefore);
       }),
-      { numRuns: 10 },
+      { numRuns: 24 },
     );
   });
 

@@ -8,7 +8,7 @@
  * unnormalised merging (`gramScale: 'sum'`) and exact combination of shards remain possible.
  * @see Jin et al. 2023, "Dataless Knowledge Fusion by Merging Weights of Language Models" (RegMean).
  */
-import { type EncoderConfig, forward, type HeadKind, resolveHead, type TapCollector } from '@symfuse/models';
+import { type EncoderConfig, type EncoderModelType, forward, type HeadKind, mlmHeadNames, resolveHead, type TapCollector, TapSites } from '@symfuse/models';
 import type { CollectRequest, ModelBatch, StatCollector, StatEntry, StatsBundle } from '@symfuse/symmetry';
 import { zodOptions } from '@symfuse/symmetry';
 import { cast, matmul, type Tensor } from '@symfuse/tensor';
@@ -75,20 +75,28 @@ export class GramAccumulator {
   }
 }
 
-/** Runs one batch through the model, adding every wanted site's `XᵀX` to `acc`. Returns its token count. */
+/**
+ * Runs one batch through the model, adding every wanted site's `XᵀX` to `acc`. Returns its token count.
+ * For an MLM model the input of the head's transform is the encoder output at every position, so the
+ * encoder runs without the head (`encoder.output` stands for that site) and the vocabulary projection,
+ * the costliest part of a small model's forward, is skipped.
+ */
 async function accumulateBatch(model: { config: EncoderConfig; params: Map<string, Tensor>; head: HeadKind }, batch: ModelBatch, acc: GramAccumulator): Promise<number> {
   const pending: { site: string; g: Tensor; rows: number }[] = [];
+  const mlmDense = model.head === 'mlm' ? mlmHeadNames(model.config.modelType as EncoderModelType).dense.weight : undefined;
+  const siteOf = (site: string) => (mlmDense !== undefined && site === TapSites.encoderOutput ? mlmDense : site);
   const taps: TapCollector = {
-    wants: (site) => acc.dims.has(site),
+    wants: (site) => acc.dims.has(siteOf(site)),
     collect(site, features, info) {
       // f64 products on the CPU (exact sums of f32 inputs up to f64 rounding); a device computes in
       // its own precision and the batches are summed in f64 on the host.
       const x = features.backend.name === 'cpu' && features.dtype !== 'f64' ? cast(features, 'f64') : features;
-      pending.push({ site, g: matmul(x, x, { transA: true }), rows: info.rows });
+      pending.push({ site: siteOf(site), g: matmul(x, x, { transA: true }), rows: info.rows });
       if (x !== features) x.dispose();
     },
   };
-  const out = forward(model, { ids: batch.ids, mask: batch.mask, typeIds: batch.typeIds, batch: batch.batch, seqLen: batch.seqLen }, { taps });
+  const head = mlmDense !== undefined ? 'none' : model.head;
+  const out = forward({ ...model, head }, { ids: batch.ids, mask: batch.mask, typeIds: batch.typeIds, batch: batch.batch, seqLen: batch.seqLen }, { taps, head });
   out.hidden.dispose();
   out.logits?.dispose();
   out.pooled?.dispose();

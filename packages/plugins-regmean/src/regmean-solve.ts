@@ -59,6 +59,7 @@ export function regmeanLinear(layer: RegmeanLayer, what: string): RegmeanLayerRe
     for (let k = 0; k < Bt.length; k++) Bt[k] += p[k];
     prod.dispose();
     gT.dispose();
+    wT.dispose();
   }
   const live: number[] = [];
   for (let c = 0; c < n; c++) if (A[c * n + c] !== 0) live.push(c);

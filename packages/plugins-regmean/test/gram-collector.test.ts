@@ -13,7 +13,7 @@ const collector = registry.collector('gram');
 function naiveGrams(model: ReturnType<typeof randomEncoderModel>, batches: readonly ModelBatch[]): { sums: Map<string, Float64Array>; rows: Map<string, number> } {
   const sums = new Map<string, Float64Array>();
   const rows = new Map<string, number>();
-  const sites = new Set(gramSites(model.config, model.head));
+  const sites = new Set([...gramSites(model.config, model.head), 'cls.predictions.decoder.weight']);
   const taps: TapCollector = {
     wants: (s) => sites.has(s),
     collect(site, features) {
@@ -126,8 +126,10 @@ describe('gram collector', () => {
   it('yields Grams for the MLM head transform but not for the tied decoder', async () => {
     const mlm = randomEncoderModel(config, { seed: 5, head: 'mlm' });
     const mspec = registry.architectureFor(config).buildSpec(config, { head: 'mlm' });
-    const bundle = await collector.collect({ spec: mspec, model: mlm, batches: batches.slice(0, 1) });
-    expect(bundle.entries.has('cls.predictions.transform.dense.weight')).toBe(true);
+    const bundle = await collector.collect({ spec: mspec, model: mlm, batches: batches.slice(0, 2) });
+    const oracle = naiveGrams(mlm, batches.slice(0, 2));
+    expect([...bundle.entries.keys()]).toEqual([...oracle.sums.keys()].filter((k) => k !== 'cls.predictions.decoder.weight'));
+    for (const [name, e] of bundle.entries) expect(maxRelDiff(oracle.sums.get(name)!.map((v) => v / oracle.rows.get(name)!), e.data)).toBeLessThan(1e-12);
     expect(bundle.entries.has('cls.predictions.decoder.weight')).toBe(false);
     // Every Gram fits the spec: transformStatsBundle can move it.
     await assertStatsFit(bundle, { kind: 'gram', layout: 'linear-input-gram', model: mlm, architecture: mspec.architecture, checkFingerprint: true, who: 'test' });

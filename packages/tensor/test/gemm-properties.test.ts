@@ -41,7 +41,7 @@ describe('gemm properties (fast-check)', () => {
       fc.property(caseArb, optionsArb, (c: GemmCase, options) => {
         checkCase(c, options);
       }),
-      { numRuns: 120, seed: 20240611 },
+      { numRuns: 200, seed: 20240611 },
     );
   });
 
@@ -70,7 +70,7 @@ describe('gemm properties (fast-check)', () => {
           }
         }
       }),
-      { numRuns: 120, seed: 7 },
+      { numRuns: 200, seed: 7 },
     );
   });
 });

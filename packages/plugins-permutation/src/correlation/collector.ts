@@ -166,8 +166,9 @@ export function correlationCollector(): StatCollector {
       }
       const sites = opts.sites ?? defaultCorrelationSites(request.spec);
       let batches = 0;
-      const counted = countBatches(request.batches, () => batches++);
-      const moments = await collectCorrelations({ anchor: request.reference, model: request.model, batches: counted, sites, progress: request.progress });
+      // Arrays pass through (progress then knows the total); other iterables are counted on the way.
+      const input = Array.isArray(request.batches) ? ((batches = request.batches.length), request.batches) : countBatches(request.batches, () => batches++);
+      const moments = await collectCorrelations({ anchor: request.reference, model: request.model, batches: input, sites, progress: request.progress });
       return correlationBundle(moments, { anchor: request.reference.id ?? 'anchor', model: request.model.id ?? 'model', batches });
     },
     combine: combineCorrelationBundles,

@@ -106,6 +106,7 @@ export interface WeightMatchingDiagnostics {
   readonly objectiveAfter: number;
   /** Per coordinate, the solves it took and its time. */
   readonly units: readonly { readonly id: string; readonly solves: number; readonly improvements: number; readonly ms: number }[];
+  /** Milliseconds: the whole call, and the coordinate steps (similarity + assignment). */
   readonly timings: { readonly totalMs: number; readonly solveMs: number };
   readonly warnings: readonly string[];
 }

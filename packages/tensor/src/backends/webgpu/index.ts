@@ -11,10 +11,10 @@
  *    and `backend.dispatch({ program, storage, uniforms, workgroups, sizes, cost })`. Never await.
  * 4. `registerKernel(Def, 'webgpu', impl)` and run the conformance suite on the `webgpu` backend.
  */
-import { registerBackend } from '../../backend.js';
-import { WebGpuBackend, type WebGpuBackendOptions } from './webgpu-backend.js';
-
-export { WebGpuBackend, WebGpuStorage, type WebGpuBackendOptions, type WebGpuStats } from './webgpu-backend.js';
+export { WebGpuBackend, WebGpuStorage, type MatmulVariant, type WebGpuBackendOptions, type WebGpuStats, type WebGpuTuning } from './webgpu-backend.js';
+export { createWebGpuBackend, registerWebGpuBackend, selectBackend, type SelectBackendOptions } from './register.js';
+export { registerWebGpuKernels, chooseMatmulProgram } from './kernels/index.js';
+export { auctionAssignmentGpu, auctionGpuSolver, type AuctionGpuOptions, type AuctionGpuResult, type AssignmentSolver } from '../../assignment/auction-gpu/index.js';
 export { GpuContext, isLavapipe, probeAdapter, requiredLimitsFor, REQUESTED_MAX_LIMITS, REQUESTED_MIN_LIMITS, type AdapterSummary, type GpuContextOptions } from './gpu-context.js';
 export { GpuDeviceLostError, GpuOutOfMemoryError, GpuProgramError, GpuUnavailableError } from './gpu-errors.js';
 export { BufferPool, bucketSize, type BufferPoolOptions, type BufferPoolStats } from './buffer-pool.js';
@@ -36,10 +36,3 @@ export {
 export { readBytes, writeBytes, MAX_WRITE_CHUNK } from './transfer.js';
 export { BufferUsage, MapMode } from './gpu-constants.js';
 
-/**
- * Registers the `webgpu` backend factory (asynchronous: `await initBackend('webgpu')`). Kernels
- * register separately. Idempotent per options object.
- */
-export function registerWebGpuBackend(options: WebGpuBackendOptions = {}): void {
-  registerBackend('webgpu', () => WebGpuBackend.create(options));
-}

@@ -8,7 +8,7 @@ import { DTypeError, ValueError } from '../../errors.js';
 import { BufferPool, type BufferPoolStats } from './buffer-pool.js';
 import { type BatcherStats, CommandBatcher, type DispatchRequest } from './command-batcher.js';
 import { READBACK_USAGE, STORAGE_USAGE } from './gpu-constants.js';
-import { GpuContext, type GpuContextOptions } from './gpu-context.js';
+import { GpuContext, type GpuContextOptions, isLavapipe } from './gpu-context.js';
 import { GpuDeviceLostError } from './gpu-errors.js';
 import { GpuWaiter, type WaitOptions, type WaitStats } from './gpu-wait.js';
 import { type BindingChunk, planBindingChunks } from './limits-plan.js';
@@ -61,6 +61,23 @@ export interface WebGpuBackendOptions extends GpuContextOptions {
   readonly maxPooledBytes?: number;
   /** Bytes of the per-batch uniform arena (default 64 KiB); a full arena submits the batch early. */
   readonly uniformArenaBytes?: number;
+  /**
+   * Matmul program family (default `auto`): `register` = vec4 register blocking without workgroup
+   * memory (fastest on Mesa lavapipe, where barriers are coroutine switches), `tiled` = workgroup-memory
+   * tiles with register blocking (what wins on a real GPU). `auto` picks by adapter.
+   */
+  readonly matmul?: 'auto' | MatmulVariant;
+  /** Threads per workgroup of row-wise kernels (softmax, layerNorm, reductions); a power of two. Default: 64 on lavapipe, 256 elsewhere. */
+  readonly rowThreads?: number;
+}
+
+/** The two matmul program families (see {@link WebGpuBackendOptions.matmul}). */
+export type MatmulVariant = 'register' | 'tiled';
+
+/** Kernel choices of a backend; mutable so benchmarks can compare variants on one device. */
+export interface WebGpuTuning {
+  matmul: MatmulVariant;
+  rowThreads: number;
 }
 
 /** Everything the backend counts, for benchmarks and leak checks. */
@@ -89,6 +106,8 @@ export class WebGpuBackend implements Backend {
   readonly uniforms: UniformArena;
   readonly batcher: CommandBatcher;
   readonly waiter: GpuWaiter;
+  /** Kernel variants chosen for this adapter (overridable, see {@link WebGpuBackendOptions}). */
+  readonly tuning: WebGpuTuning;
   #disposed = false;
 
   private constructor(context: GpuContext, options: WebGpuBackendOptions) {
@@ -98,6 +117,12 @@ export class WebGpuBackend implements Backend {
     this.pipelines = new PipelineCache(context);
     this.uniforms = new UniformArena(context, options.uniformArenaBytes ?? 64 * 1024);
     this.waiter = new GpuWaiter(options.wait);
+    const soft = isLavapipe(context.adapterInfo);
+    const rowThreads = options.rowThreads ?? (soft ? 64 : 256);
+    if (!Number.isInteger(Math.log2(rowThreads)) || rowThreads < 1 || rowThreads > context.limits.maxComputeInvocationsPerWorkgroup) {
+      throw new ValueError('WebGpuBackend', `rowThreads ${rowThreads} must be a power of two ≤ ${context.limits.maxComputeInvocationsPerWorkgroup}`);
+    }
+    this.tuning = { matmul: !options.matmul || options.matmul === 'auto' ? (soft ? 'register' : 'tiled') : options.matmul, rowThreads };
     this.batcher = new CommandBatcher(context, this.pipelines, this.uniforms, [this.pool, this.staging], {
       maxDispatches: options.maxDispatchesPerBatch,
       onSubmit: (cost, n) => this.waiter.onSubmit(cost, n),

@@ -73,8 +73,5 @@ export declare function doneBase(workers: number): number;
 /** Blocks until `ctl[slot] ≥ value`. */
 export declare function waitAtLeast(ctl: Int32Array, slot: number, value: number): void;
 
-/** Bytes of the SIMD GEMM module (imports `env.memory`, shared; exports `f32`, `f64`). */
-export declare function gemmWasmBytes(): Uint8Array;
-
 /** Claims and runs tasks of the job in `ctl` until none is left (or ABORT); returns how many this thread ran. */
 export declare function runTasks(kernels: MacroKernels, ctl: Int32Array): number;

@@ -5,9 +5,9 @@
  *  - tiny products (`m·n·k ≤ DIRECT_MAX_VOLUME`): unpacked dot products (`direct.ts`);
  *  - otherwise GotoBLAS-style: pack op(A) into MR-row and op(B) into NR-column micro-panels in a shared
  *    scratch memory (`pack.ts`), sweep them with the register-blocked SIMD macro-kernel of
- *    `gemm-core.mjs` (wasm; scalar JS in `js-kernel.ts` where wasm SIMD is unavailable) block by block
- *    (MC × NC blocks of C as tasks, KC-deep passes), then fold the scratch product into C with
- *    alpha/beta (`copy-out.ts`);
+ *    `wasm-kernel.ts` (scalar JS in `js-kernel.ts` where wasm SIMD is unavailable) block by block
+ *    (MC × NC blocks of C as tasks run by `gemm-core.mjs`, ≤ KC-deep passes; `job.ts`), then fold the
+ *    scratch product into C with alpha/beta (`copy-out.ts`);
  *  - products of at least `PARALLEL_MIN_FLOPS` split their tasks between the calling thread and the
  *    worker pool (`pool.ts`); the call stays synchronous. Results are bit-identical whatever the thread
  *    count: every entry of C is summed by one thread in the same order.
@@ -18,7 +18,7 @@
  * (`accumulate: 'f64'`). The tiny direct path always accumulates in f64.
  */
 import { ValueError } from '../../../errors.js';
-import { MR, NR_F32 } from './gemm-core.mjs';
+import { MAX_PAGES, MR, NR_F32 } from './gemm-core.mjs';
 import { scaleC } from './copy-out.js';
 import { gemmDirect } from './direct.js';
 import { runPacked, scratchBytes } from './job.js';
@@ -42,7 +42,7 @@ export interface GemmOptions {
   accumulate?: 'f32' | 'f64';
   /**
    * Cap on the scratch memory of one packed product (packed A + packed B + product), bytes. Bigger
-   * products are split into sub-products (default 256 MiB; the scratch is kept for reuse).
+   * products are split into sub-products (default 256 MiB, at most ~2 GiB; the scratch is kept for reuse).
    */
   maxScratchBytes?: number;
 }
@@ -55,6 +55,8 @@ export const PARALLEL_MIN_FLOPS = 4e6;
 const BOOT_WAIT_MIN_FLOPS = 4e9;
 /** Default scratch cap (packed A + packed B + product); bigger products are split. */
 const MAX_SCRATCH_BYTES = 256 * 1024 * 1024;
+/** The wasm memory's own ceiling (one page short of MAX_PAGES), which any cap is clamped to. */
+const WASM_MEMORY_LIMIT = (MAX_PAGES - 1) * 65536;
 
 /**
  * `C = alpha · op(A) · op(B) + beta · C` in single precision. Row-major with leading dimensions:
@@ -149,8 +151,8 @@ function gemm(
   }
   const threads = options?.threads;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new ValueError(op, `threads must be a positive integer, got ${threads}`);
-  const maxScratchBytes = options?.maxScratchBytes ?? MAX_SCRATCH_BYTES;
-  if (!(maxScratchBytes > 0)) throw new ValueError(op, `maxScratchBytes must be positive, got ${maxScratchBytes}`);
+  const maxScratchBytes = Math.min(options?.maxScratchBytes ?? MAX_SCRATCH_BYTES, WASM_MEMORY_LIMIT);
+  if (!(maxScratchBytes > 0)) throw new ValueError(op, `maxScratchBytes must be positive, got ${options?.maxScratchBytes}`);
   const useWasm = kernel !== 'js' && kernel !== 'direct' && wasmRuntime() !== null;
   if (kernel === 'wasm' && !useWasm) throw new ValueError(op, `kernel 'wasm' requested but ${wasmUnavailableReason()}`);
 

@@ -4,9 +4,9 @@
  * fallback, and a worker pool that splits big products across cores while the call stays synchronous.
  *
  * Files: `gemm.ts` (API, path choice, thresholds), `job.ts` (task grid, pipelined pack → compute →
- * copy-out), `gemm-core.mjs` (wasm kernel emitter, MR/NR/KC, task loop; plain JS shared with
- * `gemm-worker.mjs`), `pool.ts`, `pack.ts`, `copy-out.ts`, `direct.ts`, `js-kernel.ts`, `scratch.ts`,
- * `wasm-runtime.ts`, `validate.ts`. Tune with `bench/gemm.bench.ts`; `bench/reference/gemm.py` is numpy.
+ * copy-out), `gemm-core.mjs` (MR/NR/KC, control block, task loop; plain JS shared with
+ * `gemm-worker.mjs`), `wasm-kernel.ts` (the SIMD kernel, emitted as bytes), `wasm-runtime.ts`,
+ * `js-kernel.ts` (fallback), `pool.ts`, `pack.ts`, `copy-out.ts`, `direct.ts`, `scratch.ts`, `validate.ts`. Tune with `bench/gemm.bench.ts`; `bench/reference/gemm.py` is numpy.
  * A build that compiles these sources must ship `gemm-core.mjs` and `gemm-worker.mjs` beside the output.
  */
 export { DIRECT_MAX_VOLUME, PARALLEL_MIN_FLOPS, gemmF32, gemmF64 } from './gemm.js';

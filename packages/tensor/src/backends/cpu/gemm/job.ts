@@ -19,8 +19,8 @@ import { type Scratch, align64, jsScratch, wasmScratch } from './scratch.js';
 const TASK_PANELS_A = 32;
 /** Columns of C per task in NR-column panels (512 f32 / 256 f64 columns). */
 const TASK_PANELS_B = 64;
-/** With several threads, cut tasks until there are this many per thread, for load balance. */
-const TASKS_PER_THREAD = 4;
+/** With several threads, cut tasks until there are this many per thread: a thread that the OS deschedules then holds up only a small block (4 vs 8 vs 16 measured within noise on an idle core pair). */
+const TASKS_PER_THREAD = 8;
 
 /** A packed product `C = alpha·op(A)·op(B) + beta·C` ready to run (arguments already validated). */
 export interface PackedProduct {

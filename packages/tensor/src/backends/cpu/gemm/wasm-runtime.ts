@@ -1,9 +1,10 @@
 /**
- * The WebAssembly side of the GEMM on the calling thread: compiles the SIMD module of `gemm-core.mjs`
+ * The WebAssembly side of the GEMM on the calling thread: compiles the SIMD module of `wasm-kernel.ts`
  * once, creates the shared memory that holds packed panels and the scratch product, and instantiates
  * the module on it. Pool workers receive the same `Module` and `Memory` (see `pool.ts`).
  */
-import { MAX_PAGES, type MacroKernels, gemmWasmBytes } from './gemm-core.mjs';
+import { MAX_PAGES, type MacroKernels } from './gemm-core.mjs';
+import { gemmWasmBytes } from './wasm-kernel.js';
 
 /** A shared `WebAssembly.Memory` (the repo's `lib` has no DOM/wasm typings, so the bits used are declared here). */
 export interface WasmMemory {
@@ -72,5 +73,10 @@ export function ensureWasmBytes(rt: WasmRuntime, bytes: number): void {
   // Grow by at least 25 % so that a sequence of slightly larger products does not grow every call.
   const want = Math.max(bytes, Math.floor(have * 1.25));
   const pages = Math.min(MAX_PAGES, Math.ceil(want / pageBytes));
-  rt.memory.grow(pages - have / pageBytes);
+  try {
+    rt.memory.grow(pages - have / pageBytes);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`gemm: cannot grow the wasm scratch memory from ${have} to ${pages * pageBytes} bytes (${why}); pass a smaller maxScratchBytes`);
+  }
 }

@@ -1,0 +1,10 @@
+import { createRegistry, coreSymmetryPlugin } from '@symfuse/symmetry';
+import { permutationPlugin } from '@symfuse/plugins-permutation';
+import { rotationPlugin } from '@symfuse/plugins-rotation';
+import { regmeanPlugin } from '@symfuse/plugins-regmean';
+import { fisherPlugin } from '@symfuse/plugins-fisher';
+const r = createRegistry().use(coreSymmetryPlugin()).use(permutationPlugin()).use(rotationPlugin()).use(regmeanPlugin()).use(fisherPlugin()).freeze();
+console.log(r.aligners().map(a => [a.id, a.components, a.needs, Object.keys(a.options.describe ?? {})]));
+console.log(r.mergers().map(a => [a.id, a.needs, a.params.describe]));
+console.log(r.collectors().map(a => [a.id, a.kind, a.pairwise, a.layout]));
+console.log(r.architectures().map(a => a.id), r.solvers().map(s => s.id));

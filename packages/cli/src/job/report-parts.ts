@@ -1,0 +1,49 @@
+/** Pieces of a run report shared by `merge`, `demo`, `align` and `barrier`. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { type CorrelationMatrixPair, correlationMatrixPairs, correlationPerLayer, correlationSites, type ReportAlignStep, type ReportDistances, parameterDistances, renderMarkdown, reportPlots, type RunReport } from '@symfuse/eval';
+import type { PipelineResult } from '@symfuse/symmetry';
+import type { StagedOutput } from '../staging.js';
+
+/** The alignment steps of a pipeline result, in report form. */
+export function alignSteps(result: PipelineResult): ReportAlignStep[] {
+  return result.steps.map((s) => {
+    const sites = correlationSites(s.diagnostics);
+    return { model: s.model, step: s.step, aligner: s.aligner, spaces: s.spaces.length, ms: s.ms, preservesFunction: s.transform.preservesFunction, sites, perLayer: correlationPerLayer(sites) };
+  });
+}
+
+/** Correlation matrices returned by the steps on the first model (for heatmaps). */
+export function stepMatrices(result: PipelineResult): CorrelationMatrixPair[] {
+  return result.steps.filter((s) => s.model === 0).flatMap((s) => correlationMatrixPairs(s.diagnostics));
+}
+
+/** Distances anchor ↔ model before and (when given) after alignment. */
+export function distances(anchor: ReadonlyMap<string, import('@symfuse/tensor').Tensor>, model: ReadonlyMap<string, import('@symfuse/tensor').Tensor>, aligned?: ReadonlyMap<string, import('@symfuse/tensor').Tensor>): ReportDistances {
+  const v = parameterDistances(anchor, model);
+  const a = aligned ? parameterDistances(anchor, aligned) : undefined;
+  return { vanilla: { total: v.total, perLayer: v.perLayer }, ...(a ? { aligned: { total: a.total, perLayer: a.perLayer } } : {}) };
+}
+
+function listFiles(dir: string, base = ''): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name), path.join(base, e.name)) : [path.join(base, e.name)]))
+    .sort();
+}
+
+/**
+ * Writes `plots/*.svg`, `report.json` and `report.md` into the staging directory. The report's
+ * `files` lists everything the directory will hold.
+ */
+export function writeReport(staged: StagedOutput, report: Omit<RunReport, 'files'>, matrices: readonly CorrelationMatrixPair[] = []): RunReport {
+  staged.ensure();
+  const plots = reportPlots({ ...report, files: [] }, matrices);
+  for (const [name, svg] of plots) staged.write(path.join('plots', name), svg);
+  const files = [...new Set([...listFiles(staged.dir), 'report.json', 'report.md'])].sort();
+  const full: RunReport = { ...report, files };
+  staged.write('report.json', `${JSON.stringify(full, null, 2)}\n`);
+  staged.write('report.md', renderMarkdown(full));
+  return full;
+}

@@ -1,0 +1,75 @@
+/**
+ * The pipeline's statistics provider for CLI runs: published statistics files first, otherwise a
+ * collection over the configured data with the registered collector of that kind. Results are
+ * cached per (model, kind, reference), so the anchor's statistics are collected once.
+ */
+import type { DataSource } from '@symfuse/data';
+import type { ModelConfig, Tokenizer } from '@symfuse/models';
+import type { ModelWeights, ProgressSink, StatsBundle, StatsProvider, SymmetryRegistry } from '@symfuse/symmetry';
+import { type SampleSettings, statsSample } from '../data.js';
+import { CliError } from '../errors.js';
+
+/** Inputs of {@link createStatsProvider}. */
+export interface StatsProviderInputs {
+  readonly registry: SymmetryRegistry;
+  /** Where to collect when no published statistics apply (undefined: nowhere). */
+  readonly source?: DataSource;
+  readonly tokenizer?: Tokenizer;
+  readonly settings: SampleSettings;
+  /** Published statistics by model object, then by kind. */
+  readonly published?: ReadonlyMap<ModelWeights, ReadonlyMap<string, StatsBundle>>;
+  readonly progress?: ProgressSink;
+  /** Called once per collection (for logs). */
+  readonly onCollect?: (kind: string, model: ModelWeights, description: string) => void;
+}
+
+/** Collector options the bundled collectors understand, by kind. */
+export function collectorOptions(kind: string, description: string, tok: Tokenizer | undefined, shard?: string): Record<string, unknown> {
+  const sp = tok?.specialIds;
+  const special = sp ? [sp.pad, sp.unk, sp.cls, sp.sep, sp.mask, sp.bos, sp.eos].filter((x): x is number => x !== undefined) : [];
+  switch (kind) {
+    case 'gram':
+      return { data: description, ...(shard ? { shard } : {}) };
+    case 'fisher':
+      return { data: description, ...(sp?.mask !== undefined ? { maskTokenId: sp.mask } : {}), specialTokenIds: [...new Set(special)], ...(shard ? { shard } : {}) };
+    default:
+      return {};
+  }
+}
+
+/** Builds the provider. */
+export function createStatsProvider(inputs: StatsProviderInputs): StatsProvider {
+  const cache = new Map<ModelWeights, Map<string, Promise<StatsBundle>>>();
+  const refIds = new Map<ModelWeights, number>();
+  let sample: ReturnType<typeof statsSample> | undefined;
+  return (kind, model, reference, context) => {
+    const given = inputs.published?.get(model)?.get(kind);
+    if (given) return Promise.resolve(given);
+    const key = `${kind}|${reference ? (refIds.get(reference) ?? refIds.set(reference, refIds.size).get(reference)) : '-'}`;
+    const perModel = cache.get(model) ?? new Map<string, Promise<StatsBundle>>();
+    cache.set(model, perModel);
+    const hit = perModel.get(key);
+    if (hit) return hit;
+    const who = context.purpose.stage === 'align' ? `aligner '${context.purpose.aligner}'` : `merger '${context.purpose.merger}'`;
+    if (!inputs.source) {
+      return Promise.reject(new CliError(`${who} needs '${kind}' statistics of ${model.id ?? 'a model'}, but no data was given to collect them (set 'data' / --data, or give published statistics with models[i].stats)`));
+    }
+    if (!inputs.tokenizer) return Promise.reject(new CliError(`collecting '${kind}' statistics on ${inputs.source.spec} needs a tokenizer; ${model.id ?? 'the anchor'} has no tokenizer.json`));
+    const run = async () => {
+      sample ??= statsSample(inputs.source!, inputs.tokenizer!, model.config as ModelConfig, model.head ?? 'mlm', inputs.settings);
+      inputs.onCollect?.(kind, model, sample.description);
+      const collector = inputs.registry.collector(kind, reference !== undefined);
+      return collector.collect({
+        spec: context.spec,
+        model,
+        ...(reference ? { reference } : {}),
+        batches: sample.batches,
+        options: collectorOptions(kind, sample.description, inputs.tokenizer, undefined),
+        progress: inputs.progress,
+      });
+    };
+    const p = run();
+    perModel.set(key, p);
+    return p;
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * WGSL programs of the GPU auction (see `auction-gpu.ts`). Benefits, prices and bids are i32 fixed
+ * point, so every comparison and price update is exact. Per Jacobi round:
+ *
+ * 1. `auction-bid`: every unassigned row (from the compacted list) scans its row of benefits with one
+ *    workgroup, finds the best and second-best values `v = a_ij − p_j` (ties → lowest column), and
+ *    bids `p_j1 + (v1 − v2) + ε` for j1: `atomicMax` on the order-preserving u32 encoding of the bid;
+ * 2. `auction-resolve`: a bidder whose bid equals its column's maximum takes part in `atomicMin` on the
+ *    row index (lowest row wins ties);
+ * 3. `auction-assign`: per column, the winner takes it at its bid price and the previous owner becomes
+ *    unassigned; the list counter is reset;
+ * 4. `auction-compact`: unassigned rows are appended to the list (order varies, results do not: each
+ *    row's bid and each column's resolution are independent of it).
+ *
+ * `state[0]` holds the number of unassigned rows: the only value the host reads, every few rounds.
+ */
+import { WGSL_LINEAR_WORKGROUP } from '../../backends/webgpu/limits-plan.js';
+import type { GpuProgram } from '../../backends/webgpu/pipeline-cache.js';
+import { defineUniforms } from '../../backends/webgpu/uniforms.js';
+
+/** Uniforms of every auction program. */
+export const AUCTION_U = defineUniforms({ n: 'u32', eps: 'i32', groups: 'u32' });
+
+/** Threads per workgroup of the row scan. */
+export const BID_WG = 64;
+/** Threads per workgroup of the per-row / per-column programs. */
+export const LINE_WG = 256;
+
+const COMMON = /* wgsl */ `
+${AUCTION_U.wgsl()}
+const NONE = 0xffffffffu;
+// Order-preserving map i32 → u32 (0 is reserved for "no bid": it would be i32 −2³¹).
+fn enc(x: i32) -> u32 { return bitcast<u32>(x) ^ 0x80000000u; }
+fn dec(x: u32) -> i32 { return bitcast<i32>(x ^ 0x80000000u); }
+`;
+
+export const bidProgram: GpuProgram = {
+  name: 'auction-bid',
+  key: 'i32',
+  bindings: ['read', 'read', 'read', 'read_write', 'read_write', 'read_write', 'read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${COMMON}
+@group(0) @binding(0) var<storage, read> ben: array<i32>;
+@group(0) @binding(1) var<storage, read> price: array<i32>;
+@group(0) @binding(2) var<storage, read> list: array<u32>;
+@group(0) @binding(3) var<storage, read_write> state: array<atomic<u32>>;
+@group(0) @binding(4) var<storage, read_write> bid_col: array<u32>;
+@group(0) @binding(5) var<storage, read_write> bid_val: array<i32>;
+@group(0) @binding(6) var<storage, read_write> best: array<atomic<u32>>;
+@group(0) @binding(7) var<uniform> u: Uniforms;
+
+const WG = ${BID_WG}u;
+const MIN_I32 = -2147483647 - 1;
+var<workgroup> count_w: u32;
+var<workgroup> r_v1: array<i32, WG>;
+var<workgroup> r_j1: array<u32, WG>;
+var<workgroup> r_v2: array<i32, WG>;
+
+@compute @workgroup_size(${BID_WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
+  if (li == 0u) { count_w = atomicLoad(&state[0]); }
+  let count = workgroupUniformLoad(&count_w);
+  for (var idx = wid.x; idx < count; idx += u.groups) {
+    let i = list[idx];
+    let row = i * u.n;
+    var v1 = MIN_I32;
+    var j1 = NONE;
+    var v2 = MIN_I32;
+    for (var j = li; j < u.n; j += WG) {
+      let v = ben[row + j] - price[j];
+      if (v > v1) { v2 = v1; v1 = v; j1 = j; } else if (v > v2) { v2 = v; }
+    }
+    r_v1[li] = v1;
+    r_j1[li] = j1;
+    r_v2[li] = v2;
+    workgroupBarrier();
+    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+      if (li < s) {
+        let av1 = r_v1[li];
+        let aj1 = r_j1[li];
+        let bv1 = r_v1[li + s];
+        let bj1 = r_j1[li + s];
+        // Larger value wins; equal values: the lower column (NONE is the largest u32).
+        if (bv1 > av1 || (bv1 == av1 && bj1 < aj1)) {
+          r_v1[li] = bv1;
+          r_j1[li] = bj1;
+          r_v2[li] = max(av1, r_v2[li + s]);
+        } else {
+          r_v2[li] = max(r_v2[li], bv1);
+        }
+      }
+      workgroupBarrier();
+    }
+    if (li == 0u) {
+      let j = r_j1[0];
+      let bid = price[j] + (r_v1[0] - r_v2[0]) + u.eps;
+      bid_col[i] = j;
+      bid_val[i] = bid;
+      atomicMax(&best[j], enc(bid));
+    }
+    workgroupBarrier();
+  }
+}`,
+};
+
+export const resolveProgram: GpuProgram = {
+  name: 'auction-resolve',
+  key: 'i32',
+  bindings: ['read', 'read', 'read', 'read_write', 'read_write', 'read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${COMMON}
+@group(0) @binding(0) var<storage, read> list: array<u32>;
+@group(0) @binding(1) var<storage, read> bid_col: array<u32>;
+@group(0) @binding(2) var<storage, read> bid_val: array<i32>;
+@group(0) @binding(3) var<storage, read_write> state: array<atomic<u32>>;
+@group(0) @binding(4) var<storage, read_write> best: array<atomic<u32>>;
+@group(0) @binding(5) var<storage, read_write> winner: array<atomic<u32>>;
+@group(0) @binding(6) var<uniform> u: Uniforms;
+${WGSL_LINEAR_WORKGROUP}
+@compute @workgroup_size(${LINE_WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let idx = linear_workgroup(wid, nwg) * ${LINE_WG}u + li;
+  if (idx >= atomicLoad(&state[0]) || idx >= u.n) { return; }
+  let i = list[idx];
+  let j = bid_col[i];
+  if (j >= u.n) { return; }
+  if (enc(bid_val[i]) == atomicLoad(&best[j])) { atomicMin(&winner[j], i); }
+}`,
+};
+
+export const assignProgram: GpuProgram = {
+  name: 'auction-assign',
+  key: 'i32',
+  bindings: ['read_write', 'read_write', 'read_write', 'read_write', 'read_write', 'read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${COMMON}
+@group(0) @binding(0) var<storage, read_write> state: array<atomic<u32>>;
+@group(0) @binding(1) var<storage, read_write> best: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read_write> winner: array<atomic<u32>>;
+@group(0) @binding(3) var<storage, read_write> owner: array<i32>;
+@group(0) @binding(4) var<storage, read_write> assign: array<i32>;
+@group(0) @binding(5) var<storage, read_write> price: array<i32>;
+@group(0) @binding(6) var<uniform> u: Uniforms;
+${WGSL_LINEAR_WORKGROUP}
+@compute @workgroup_size(${LINE_WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let j = linear_workgroup(wid, nwg) * ${LINE_WG}u + li;
+  // The unassigned list is rebuilt from scratch by the compaction that follows.
+  if (j == 0u) { atomicStore(&state[0], 0u); }
+  if (j >= u.n) { return; }
+  let w = atomicLoad(&winner[j]);
+  if (w != NONE && w < u.n) {
+    let old = owner[j];
+    if (old >= 0) { assign[old] = -1; }
+    owner[j] = i32(w);
+    assign[w] = i32(j);
+    price[j] = dec(atomicLoad(&best[j]));
+  }
+  atomicStore(&best[j], 0u);
+  atomicStore(&winner[j], NONE);
+}`,
+};
+
+export const compactProgram: GpuProgram = {
+  name: 'auction-compact',
+  key: 'i32',
+  bindings: ['read', 'read_write', 'read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${COMMON}
+@group(0) @binding(0) var<storage, read> assign: array<i32>;
+@group(0) @binding(1) var<storage, read_write> list: array<u32>;
+@group(0) @binding(2) var<storage, read_write> state: array<atomic<u32>>;
+@group(0) @binding(3) var<uniform> u: Uniforms;
+${WGSL_LINEAR_WORKGROUP}
+@compute @workgroup_size(${LINE_WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let i = linear_workgroup(wid, nwg) * ${LINE_WG}u + li;
+  if (i >= u.n) { return; }
+  if (assign[i] < 0) {
+    let slot = atomicAdd(&state[0], 1u);
+    list[slot] = i;
+  }
+}`,
+};
+
+/** Start of an ε phase: every row unassigned and listed, no owners, no bids (prices are kept). */
+export const phaseProgram: GpuProgram = {
+  name: 'auction-phase',
+  key: 'i32',
+  bindings: ['read_write', 'read_write', 'read_write', 'read_write', 'read_write', 'read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${COMMON}
+@group(0) @binding(0) var<storage, read_write> state: array<atomic<u32>>;
+@group(0) @binding(1) var<storage, read_write> best: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read_write> winner: array<atomic<u32>>;
+@group(0) @binding(3) var<storage, read_write> owner: array<i32>;
+@group(0) @binding(4) var<storage, read_write> assign: array<i32>;
+@group(0) @binding(5) var<storage, read_write> list: array<u32>;
+@group(0) @binding(6) var<uniform> u: Uniforms;
+${WGSL_LINEAR_WORKGROUP}
+@compute @workgroup_size(${LINE_WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let i = linear_workgroup(wid, nwg) * ${LINE_WG}u + li;
+  if (i == 0u) { atomicStore(&state[0], u.n); }
+  if (i >= u.n) { return; }
+  assign[i] = -1;
+  owner[i] = -1;
+  list[i] = i;
+  atomicStore(&best[i], 0u);
+  atomicStore(&winner[i], NONE);
+}`,
+};

@@ -1,0 +1,300 @@
+/**
+ * WebGPU implementations of Unary, Binary (NumPy broadcasting) and Cast.
+ *
+ * One program per operator and dtype (the operator is a compile-time fact; shapes are uniforms).
+ * Same-shape operands run a flat loop, bound in chunks past `maxStorageBufferBindingSize`;
+ * broadcasting runs a strided loop over the collapsed output shape (≤ 6 dimensions).
+ */
+import type { DType } from '../../../dtype.js';
+import { DTypeError, ShapeError, fmtShape } from '../../../errors.js';
+import { type KernelImpl, registerKernel } from '../../../kernel.js';
+import { Binary, type BinaryOpName, Cast, Unary, type UnaryOpName } from '../../../kernels/defs.js';
+import { shapesEqual } from '../../../shape.js';
+import { WGSL_LINEAR_WORKGROUP } from '../limits-plan.js';
+import { defineUniforms } from '../uniforms.js';
+import { WG_1D, allocOut, bindRange, bindWhole, contiguousStrides, elementChunks, gpuOf, programMemo, rejectF64, sizesOf, wgslScalar } from './common.js';
+import { collapseDims } from './strided.js';
+import { wgslMath } from './wgsl-math.js';
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/** WGSL body of each f32 unary operator: an expression in `x` (and uniforms `u.alpha`, `u.beta`). */
+const UNARY_F32: Record<UnaryOpName, string> = {
+  identity: 'x',
+  neg: '-x',
+  abs: 'abs(x)',
+  exp: 'exp(x)',
+  log: 'log(x)',
+  sqrt: 'sqrt(x)',
+  rsqrt: 'inverseSqrt(x)',
+  square: 'x * x',
+  reciprocal: '1.0 / x',
+  tanh: 'tanh_f(x)',
+  sigmoid: 'sigmoid_f(x)',
+  relu: 'select(0.0, x, x > 0.0)',
+  step: 'select(0.0, 1.0, x > 0.0)',
+  gelu: 'x * normal_cdf(x)',
+  geluGrad: 'normal_cdf(x) + x * normal_pdf(x)',
+  // 0.5·x·(1 + tanh u) = x·σ(2u): no cancellation for negative x.
+  geluTanh: `x * sigmoid_f(2.0 * ${GELU_C} * (x + ${GELU_A} * x * x * x))`,
+  // 0.5(1 + t) + 0.5·x·(1 − t²)·u' with 1 + t = 2σ(2u), 1 − t² = 4σ(2u)σ(−2u).
+  geluTanhGrad: `gelu_tanh_grad(x)`,
+  erf: 'erf_f(x)',
+  affine: 'fma(u.alpha, x, u.beta)',
+  powScalar: 'pow_scalar(x)',
+  maxScalar: 'select(u.alpha, x, x > u.alpha)',
+};
+
+/** The i32 unary operators (the definition allows only these on integers). */
+const UNARY_I32: Partial<Record<UnaryOpName, string>> = { identity: 'x', neg: '-x', abs: 'abs(x)' };
+
+const UNARY_U = defineUniforms({ n: 'u32', alpha: 'f32', beta: 'f32' });
+
+const unaryProgram = programMemo<string>((key) => {
+  const [op, dtype] = key.split('|') as [UnaryOpName, 'f32' | 'i32'];
+  const expr = dtype === 'i32' ? UNARY_I32[op] : UNARY_F32[op];
+  return {
+    name: `unary-${op}`,
+    key: dtype,
+    bindings: ['read', 'read_write', 'uniform'],
+    wgsl: () => /* wgsl */ `
+${UNARY_U.wgsl()}
+@group(0) @binding(0) var<storage, read> xs: array<${dtype}>;
+@group(0) @binding(1) var<storage, read_write> ys: array<${dtype}>;
+@group(0) @binding(2) var<uniform> u: Uniforms;
+${WGSL_LINEAR_WORKGROUP}
+${dtype === 'f32' ? wgslMath() : ''}
+${dtype === 'f32' ? /* wgsl */ `
+fn gelu_tanh_grad(x: f32) -> f32 {
+  let v = 2.0 * ${GELU_C} * (x + ${GELU_A} * x * x * x);
+  let s = sigmoid_f(v);
+  let sm = sigmoid_f(-v);
+  return s + 2.0 * x * s * sm * ${GELU_C} * (1.0 + ${3 * GELU_A} * x * x);
+}
+fn pow_scalar(x: f32) -> f32 {
+  if (u.alpha == 2.0) { return x * x; }
+  if (u.alpha == 1.0) { return x; }
+  if (u.alpha == 0.5) { return sqrt(x); }
+  return pow_f(x, u.alpha);
+}` : ''}
+@compute @workgroup_size(${WG_1D})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (i >= u.n) { return; }
+  let x = xs[i];
+  ys[i] = ${expr};
+}`,
+  };
+});
+
+export const unaryGpu: KernelImpl<{ op: UnaryOpName; alpha?: number; beta?: number }> = (inputs, attrs, outputs, backend) => {
+  const op = `unary(${attrs.op})`;
+  const gpu = gpuOf(backend, op);
+  const x = inputs[0];
+  const dtype = wgslScalar(x.dtype, op);
+  if (dtype === 'i32' && !UNARY_I32[attrs.op]) throw new DTypeError(op, `i32 input; expected f32 (only identity, neg and abs accept i32)`);
+  const out = allocOut(gpu, outputs[0]);
+  const program = unaryProgram(`${attrs.op}|${dtype}`);
+  for (const c of elementChunks(gpu, out.size)) {
+    if (c.count === 0) continue;
+    gpu.dispatch({
+      program,
+      storage: [bindRange(gpu, x.storage, op, c), bindRange(gpu, out, op, c)],
+      uniforms: { layout: UNARY_U, values: { n: c.count, alpha: attrs.alpha ?? 1, beta: attrs.beta ?? 0 } },
+      workgroups: { linear: Math.ceil(c.count / WG_1D) },
+      sizes: sizesOf(x.shape),
+      cost: c.count,
+    });
+  }
+  return [out];
+};
+
+/** WGSL of each binary operator on `a`, `b` of type T (comparisons give 1 or 0 in T). */
+function binaryExpr(op: BinaryOpName, t: 'f32' | 'i32'): string {
+  const one = t === 'f32' ? '1.0' : '1';
+  const zero = t === 'f32' ? '0.0' : '0';
+  const cmp = (c: string): string => `select(${zero}, ${one}, ${c})`;
+  switch (op) {
+    case 'add': return 'a + b';
+    case 'sub': return 'a - b';
+    case 'mul': return 'a * b';
+    // i32: truncating division; x/0 stores 0 as the CPU's Int32Array store of ±∞/NaN does.
+    case 'div': return t === 'f32' ? 'a / b' : 'select(a / b, 0, b == 0)';
+    case 'max': return 'select(b, a, a > b)';
+    case 'min': return 'select(b, a, a < b)';
+    case 'pow': return t === 'f32' ? 'pow_f(a, b)' : 'i32_of_f32(pow_f(f32(a), f32(b)))';
+    case 'eq': return cmp('a == b');
+    case 'gt': return cmp('a > b');
+    case 'ge': return cmp('a >= b');
+    case 'lt': return cmp('a < b');
+    case 'le': return cmp('a <= b');
+  }
+}
+
+const BINARY_FLAT_U = defineUniforms({ n: 'u32' });
+const RANK = 6;
+const STRIDED_FIELDS: Record<string, 'u32'> = { n: 'u32' };
+for (let k = 0; k < RANK; k++) STRIDED_FIELDS[`d${k}`] = 'u32';
+for (let k = 0; k < RANK; k++) STRIDED_FIELDS[`sa${k}`] = 'u32';
+for (let k = 0; k < RANK; k++) STRIDED_FIELDS[`sb${k}`] = 'u32';
+const BINARY_STRIDED_U = defineUniforms(STRIDED_FIELDS);
+
+function stridedIndexWgsl(): string {
+  const lines: string[] = [];
+  for (let k = RANK - 1; k >= 0; k--) {
+    lines.push(`{ let c = rem % u.d${k}; ia += c * u.sa${k}; ib += c * u.sb${k}; rem = rem / u.d${k}; }`);
+  }
+  return lines.join('\n  ');
+}
+
+const binaryProgram = programMemo<string>((key) => {
+  const [op, dtype, mode] = key.split('|') as [BinaryOpName, 'f32' | 'i32', 'flat' | 'strided'];
+  const layout = mode === 'flat' ? BINARY_FLAT_U : BINARY_STRIDED_U;
+  return {
+    name: `binary-${op}`,
+    key: `${dtype}|${mode}`,
+    bindings: ['read', 'read', 'read_write', 'uniform'],
+    wgsl: () => /* wgsl */ `
+${layout.wgsl()}
+@group(0) @binding(0) var<storage, read> lhs: array<${dtype}>;
+@group(0) @binding(1) var<storage, read> rhs: array<${dtype}>;
+@group(0) @binding(2) var<storage, read_write> out: array<${dtype}>;
+@group(0) @binding(3) var<uniform> u: Uniforms;
+${WGSL_LINEAR_WORKGROUP}
+${op === 'pow' ? wgslMath() : ''}
+${op === 'pow' && dtype === 'i32' ? I32_OF_F32 : ''}
+@compute @workgroup_size(${WG_1D})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (i >= u.n) { return; }
+  ${mode === 'flat' ? 'let ia = i;\n  let ib = i;' : `var rem = i;\n  var ia = 0u;\n  var ib = 0u;\n  ${stridedIndexWgsl()}`}
+  let a = lhs[ia];
+  let b = rhs[ib];
+  out[i] = ${binaryExpr(op, dtype)};
+}`,
+  };
+});
+
+/** Strides of an operand of `shape` broadcast to `outShape` (0 along broadcast axes). */
+function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
+  const s = contiguousStrides(shape);
+  const off = outShape.length - shape.length;
+  return outShape.map((_, i) => (i < off || shape[i - off] === 1 ? 0 : s[i - off]));
+}
+
+export const binaryGpu: KernelImpl<{ op: BinaryOpName }> = (inputs, attrs, outputs, backend) => {
+  const op = `binary(${attrs.op})`;
+  const gpu = gpuOf(backend, op);
+  const [a, b] = inputs;
+  const dtype = wgslScalar(a.dtype, op);
+  const info = outputs[0];
+  const out = allocOut(gpu, info);
+  const n = out.size;
+  if (n === 0) return [out];
+  if (shapesEqual(a.shape, b.shape)) {
+    const program = binaryProgram(`${attrs.op}|${dtype}|flat`);
+    for (const c of elementChunks(gpu, n)) {
+      gpu.dispatch({
+        program,
+        storage: [bindRange(gpu, a.storage, op, c), bindRange(gpu, b.storage, op, c), bindRange(gpu, out, op, c)],
+        uniforms: { layout: BINARY_FLAT_U, values: { n: c.count } },
+        workgroups: { linear: Math.ceil(c.count / WG_1D) },
+        sizes: sizesOf(a.shape, b.shape),
+        cost: c.count,
+      });
+    }
+    return [out];
+  }
+  const c = collapseDims(info.shape, [broadcastStrides(a.shape, info.shape), broadcastStrides(b.shape, info.shape)]);
+  if (c.dims.length > RANK) {
+    throw new ShapeError(op, `broadcasting ${fmtShape(a.shape)} with ${fmtShape(b.shape)} needs ${c.dims.length} dimensions after merging; at most ${RANK} are supported on webgpu`);
+  }
+  const values: Record<string, number> = { n };
+  const pad = RANK - c.dims.length;
+  for (let k = 0; k < RANK; k++) {
+    values[`d${k}`] = k < pad ? 1 : c.dims[k - pad];
+    values[`sa${k}`] = k < pad ? 0 : c.strides[0][k - pad];
+    values[`sb${k}`] = k < pad ? 0 : c.strides[1][k - pad];
+  }
+  gpu.dispatch({
+    program: binaryProgram(`${attrs.op}|${dtype}|strided`),
+    storage: [bindWhole(gpu, a.storage, op, 'a', a.shape), bindWhole(gpu, b.storage, op, 'b', b.shape), bindWhole(gpu, out, op, 'output', info.shape)],
+    uniforms: { layout: BINARY_STRIDED_U, values },
+    workgroups: { linear: Math.ceil(n / WG_1D) },
+    sizes: sizesOf(a.shape, b.shape),
+    cost: n,
+  });
+  return [out];
+};
+
+/**
+ * f32 → i32 as the CPU does it: truncate toward zero, wrap modulo 2³² (WGSL's `i32(f)` saturates
+ * instead), NaN and ±∞ → 0. Large magnitudes are integers whose low 32 bits come from the mantissa.
+ */
+const I32_OF_F32 = /* wgsl */ `
+fn i32_of_f32(v: f32) -> i32 {
+  if (abs(v) < 2147483648.0) { return i32(trunc(v)); }
+  let bits = bitcast<u32>(v);
+  let e = i32((bits >> 23u) & 0xffu) - 127;
+  if (e == 128) { return 0; } // inf, NaN
+  let shift = e - 23;
+  if (shift >= 32) { return 0; }
+  let low = ((bits & 0x7fffffu) | 0x800000u) << u32(shift);
+  return bitcast<i32>(select(low, 0u - low, (bits >> 31u) != 0u));
+}`;
+
+const CAST_U = defineUniforms({ n: 'u32' });
+
+const castProgram = programMemo<'f32>i32' | 'i32>f32'>((key) => {
+  const [from, to] = key.split('>') as ['f32' | 'i32', 'f32' | 'i32'];
+  return {
+    name: 'cast',
+    key,
+    bindings: ['read', 'read_write', 'uniform'],
+    wgsl: () => /* wgsl */ `
+${CAST_U.wgsl()}
+@group(0) @binding(0) var<storage, read> xs: array<${from}>;
+@group(0) @binding(1) var<storage, read_write> ys: array<${to}>;
+@group(0) @binding(2) var<uniform> u: Uniforms;
+${WGSL_LINEAR_WORKGROUP}
+${to === 'i32' ? I32_OF_F32 : ''}
+@compute @workgroup_size(${WG_1D})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (i >= u.n) { return; }
+  ys[i] = ${to === 'i32' ? 'i32_of_f32(xs[i])' : 'f32(xs[i])'};
+}`,
+  };
+});
+
+export const castGpu: KernelImpl<{ dtype: DType }> = (inputs, attrs, outputs, backend) => {
+  const gpu = gpuOf(backend, 'cast');
+  const x = inputs[0];
+  rejectF64('cast', x, outputs[0]);
+  const out = allocOut(gpu, outputs[0]);
+  if (out.size === 0) return [out];
+  if (x.dtype === attrs.dtype) {
+    gpu.copy(x.storage, 0, out, 0, out.size * 4);
+    return [out];
+  }
+  const program = castProgram(`${x.dtype}>${attrs.dtype}` as 'f32>i32' | 'i32>f32');
+  for (const c of elementChunks(gpu, out.size)) {
+    gpu.dispatch({
+      program,
+      storage: [bindRange(gpu, x.storage, 'cast', c), bindRange(gpu, out, 'cast', c)],
+      uniforms: { layout: CAST_U, values: { n: c.count } },
+      workgroups: { linear: Math.ceil(c.count / WG_1D) },
+      sizes: sizesOf(x.shape),
+      cost: c.count,
+    });
+  }
+  return [out];
+};
+
+/** Registers unary, binary and cast on `webgpu`. */
+export function registerElementwiseGpu(): void {
+  registerKernel(Unary, 'webgpu', unaryGpu);
+  registerKernel(Binary, 'webgpu', binaryGpu);
+  registerKernel(Cast, 'webgpu', castGpu);
+}

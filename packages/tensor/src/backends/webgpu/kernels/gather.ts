@@ -1,0 +1,326 @@
+/**
+ * WebGPU implementations of Gather, ScatterAdd, OneHot and Fill.
+ *
+ * ScatterAdd is deterministic (no float atomics, whose summation order would vary run to run): one
+ * single-workgroup pass builds, from the indices alone, a stable counting sort — segment ends per
+ * output slot and the update positions `perm` grouped by slot in ascending order — and a second
+ * pass lets every output element sum its segment in that order. Out-of-range indices are skipped.
+ */
+import type { DType } from '../../../dtype.js';
+import { type KernelImpl, registerKernel } from '../../../kernel.js';
+import { Fill, Gather, OneHot, ScatterAdd } from '../../../kernels/defs.js';
+import { normalizeAxis } from '../../../shape.js';
+import { WGSL_LINEAR_WORKGROUP } from '../limits-plan.js';
+import type { GpuProgram } from '../pipeline-cache.js';
+import { defineUniforms } from '../uniforms.js';
+import { WG_1D, allocOut, bindRange, bindWhole, elementChunks, gpuOf, prod, rejectF64, sizesOf } from './common.js';
+
+const GATHER_U = defineUniforms({ n: 'u32', inner: 'u32', count: 'u32', len: 'u32' });
+
+/** `out[o, j, i] = x[o, idx[j], i]` (0 for an out-of-range index), as 32-bit words. */
+const gatherProgram: GpuProgram = {
+  name: 'gather',
+  key: 'u32',
+  bindings: ['read', 'read', 'read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${GATHER_U.wgsl()}
+@group(0) @binding(0) var<storage, read> x: array<u32>;
+@group(0) @binding(1) var<storage, read> idx: array<i32>;
+@group(0) @binding(2) var<storage, read_write> out: array<u32>;
+@group(0) @binding(3) var<uniform> u: Uniforms;
+${WGSL_LINEAR_WORKGROUP}
+@compute @workgroup_size(${WG_1D})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (i >= u.n) { return; }
+  let inner = i % u.inner;
+  let t = i / u.inner;
+  let j = t % u.count;
+  let o = t / u.count;
+  let k = idx[j];
+  if (k < 0 || u32(k) >= u.len) { out[i] = 0u; return; }
+  out[i] = x[(o * u.len + u32(k)) * u.inner + inner];
+}`,
+};
+
+export const gatherGpu: KernelImpl<{ axis: number }> = (inputs, attrs, outputs, backend) => {
+  const gpu = gpuOf(backend, 'gather');
+  const [x, idx] = inputs;
+  rejectF64('gather', x);
+  const out = allocOut(gpu, outputs[0]);
+  const n = out.size;
+  if (n === 0) return [out];
+  const axis = normalizeAxis('gather', attrs.axis, x.shape.length);
+  gpu.dispatch({
+    program: gatherProgram,
+    storage: [bindWhole(gpu, x.storage, 'gather', 'x', x.shape), bindWhole(gpu, idx.storage, 'gather', 'indices'), bindWhole(gpu, out, 'gather', 'output')],
+    uniforms: { layout: GATHER_U, values: { n, inner: prod(x.shape, axis + 1), count: idx.shape[0], len: x.shape[axis] } },
+    workgroups: { linear: Math.ceil(n / WG_1D) },
+    sizes: sizesOf(x.shape, idx.shape),
+    cost: n,
+  });
+  return [out];
+};
+
+const PLAN_WG = 256;
+const PLAN_U = defineUniforms({ count: 'u32', size: 'u32' });
+
+/**
+ * One workgroup: `seg[s+1]` = number of valid indices equal to s, exclusive-scanned in place, then a
+ * stable placement in blocks of {@link PLAN_WG} indices that advances `seg[k]` as a cursor. At the
+ * end `seg[k]` is the END of slot k's segment (its start is `seg[k-1]`, or 0), and
+ * `perm[seg[k-1] ..< seg[k]]` lists the update positions j with `idx[j] = k`, ascending.
+ */
+const planProgram: GpuProgram = {
+  name: 'scatter-add-plan',
+  key: 'u32',
+  bindings: ['read', 'read_write', 'read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${PLAN_U.wgsl()}
+@group(0) @binding(0) var<storage, read> idx: array<i32>;
+@group(0) @binding(1) var<storage, read_write> seg: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read_write> perm: array<u32>;
+@group(0) @binding(3) var<uniform> u: Uniforms;
+
+const WG = ${PLAN_WG}u;
+var<workgroup> part: array<u32, ${PLAN_WG}>;
+var<workgroup> keys: array<i32, ${PLAN_WG}>;
+
+fn valid(k: i32) -> bool { return k >= 0 && u32(k) < u.size; }
+
+fn sync_all() {
+  storageBarrier();
+  workgroupBarrier();
+}
+
+@compute @workgroup_size(${PLAN_WG})
+fn main(@builtin(local_invocation_index) li: u32) {
+  // 1. zero the counters
+  for (var s = li; s <= u.size; s += WG) { atomicStore(&seg[s], 0u); }
+  sync_all();
+  // 2. count
+  for (var j = li; j < u.count; j += WG) {
+    let k = idx[j];
+    if (valid(k)) { atomicAdd(&seg[u32(k) + 1u], 1u); }
+  }
+  sync_all();
+  // 3. exclusive scan of seg[0..size]: each thread owns a contiguous block of the counters.
+  let per = (u.size + 1u + WG - 1u) / WG;
+  let lo = min(li * per, u.size + 1u);
+  let hi = min(lo + per, u.size + 1u);
+  var local = 0u;
+  for (var s = lo; s < hi; s++) { local += atomicLoad(&seg[s]); }
+  part[li] = local;
+  workgroupBarrier();
+  for (var step = 1u; step < WG; step = step << 1u) {
+    var v = 0u;
+    if (li >= step) { v = part[li - step]; }
+    workgroupBarrier();
+    part[li] += v;
+    workgroupBarrier();
+  }
+  var run = part[li] - local; // exclusive prefix of this block
+  for (var s = lo; s < hi; s++) {
+    run += atomicLoad(&seg[s]);
+    atomicStore(&seg[s], run); // inclusive at s == start of slot s (seg[0] = 0)
+  }
+  sync_all();
+  // 4. stable placement, block by block; seg[k] advances as slot k's cursor.
+  for (var b = 0u; b < u.count; b += WG) {
+    let j = b + li;
+    var k = -1;
+    if (j < u.count) { k = idx[j]; }
+    keys[li] = k;
+    workgroupBarrier();
+    var before = 0u;
+    var last = true;
+    if (valid(k)) {
+      let n = min(WG, u.count - b);
+      for (var t = 0u; t < n; t++) {
+        if (keys[t] == k) {
+          if (t < li) { before += 1u; }
+          if (t > li) { last = false; }
+        }
+      }
+      perm[atomicLoad(&seg[u32(k)]) + before] = j;
+    }
+    // Every thread of the block has read its cursor before the last of each key advances it.
+    sync_all();
+    if (valid(k) && last) { atomicAdd(&seg[u32(k)], before + 1u); }
+    sync_all();
+  }
+}
+`,
+};
+
+const SUM_U = defineUniforms({ n: 'u32', inner: 'u32', count: 'u32', size: 'u32' });
+
+/** `out[o, s, i] = Σ_{p ∈ segment s} upd[o, perm[p], i]`, in ascending update order. */
+const sumProgram: GpuProgram = {
+  name: 'scatter-add-sum',
+  key: 'f32',
+  bindings: ['read', 'read', 'read', 'read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${SUM_U.wgsl()}
+@group(0) @binding(0) var<storage, read> upd: array<f32>;
+@group(0) @binding(1) var<storage, read> seg: array<u32>;
+@group(0) @binding(2) var<storage, read> perm: array<u32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<uniform> u: Uniforms;
+${WGSL_LINEAR_WORKGROUP}
+@compute @workgroup_size(${WG_1D})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (i >= u.n) { return; }
+  let inner = i % u.inner;
+  let t = i / u.inner;
+  let s = t % u.size;
+  let o = t / u.size;
+  var start = 0u;
+  if (s > 0u) { start = seg[s - 1u]; }
+  let end = seg[s];
+  var acc = 0.0;
+  for (var p = start; p < end; p++) {
+    acc += upd[(o * u.count + perm[p]) * u.inner + inner];
+  }
+  out[i] = acc;
+}`,
+};
+
+export const scatterAddGpu: KernelImpl<{ axis: number; size: number }> = (inputs, attrs, outputs, backend) => {
+  const gpu = gpuOf(backend, 'scatterAdd');
+  const [idx, upd] = inputs;
+  rejectF64('scatterAdd', upd);
+  const out = allocOut(gpu, outputs[0]);
+  const n = out.size;
+  if (n === 0) return [out];
+  const axis = normalizeAxis('scatterAdd', attrs.axis, upd.shape.length);
+  const count = idx.shape[0];
+  if (count === 0) {
+    gpu.batcher.clear(out.buffer, 0, n * 4, 'scatterAdd');
+    return [out];
+  }
+  const seg = gpu.allocate('i32', attrs.size + 1);
+  const perm = gpu.allocate('i32', count);
+  gpu.dispatch({
+    program: planProgram,
+    storage: [bindWhole(gpu, idx.storage, 'scatterAdd', 'indices'), bindWhole(gpu, seg, 'scatterAdd', 'segments'), bindWhole(gpu, perm, 'scatterAdd', 'order')],
+    uniforms: { layout: PLAN_U, values: { count, size: attrs.size } },
+    workgroups: 1,
+    sizes: `[${count}]→${attrs.size}`,
+    cost: count + attrs.size,
+  });
+  gpu.dispatch({
+    program: sumProgram,
+    storage: [
+      bindWhole(gpu, upd.storage, 'scatterAdd', 'updates', upd.shape),
+      bindWhole(gpu, seg, 'scatterAdd', 'segments'),
+      bindWhole(gpu, perm, 'scatterAdd', 'order'),
+      bindWhole(gpu, out, 'scatterAdd', 'output', outputs[0].shape),
+    ],
+    uniforms: { layout: SUM_U, values: { n, inner: prod(upd.shape, axis + 1), count, size: attrs.size } },
+    workgroups: { linear: Math.ceil(n / WG_1D) },
+    sizes: sizesOf(upd.shape),
+    cost: upd.size + n,
+  });
+  // Pooled buffers are quarantined until the batch that reads them is submitted.
+  gpu.release(seg);
+  gpu.release(perm);
+  return [out];
+};
+
+const ONE_HOT_U = defineUniforms({ n: 'u32', depth: 'u32', one: 'u32' });
+
+const oneHotProgram: GpuProgram = {
+  name: 'one-hot',
+  key: 'u32',
+  bindings: ['read', 'read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${ONE_HOT_U.wgsl()}
+@group(0) @binding(0) var<storage, read> idx: array<i32>;
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<uniform> u: Uniforms;
+${WGSL_LINEAR_WORKGROUP}
+@compute @workgroup_size(${WG_1D})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (i >= u.n) { return; }
+  let k = idx[i / u.depth];
+  out[i] = select(0u, u.one, k >= 0 && u32(k) == i % u.depth);
+}`,
+};
+
+/** Bit pattern of the value 1 (or `v`) in `dtype`, for word-level kernels. */
+function bitsOf(v: number, dtype: DType): number {
+  if (dtype === 'i32') return (v | 0) >>> 0;
+  return new Uint32Array(Float32Array.of(v).buffer)[0];
+}
+
+export const oneHotGpu: KernelImpl<{ depth: number; dtype?: DType }> = (inputs, attrs, outputs, backend) => {
+  const gpu = gpuOf(backend, 'oneHot');
+  const info = outputs[0];
+  rejectF64('oneHot', info);
+  const out = allocOut(gpu, info);
+  const n = out.size;
+  if (n === 0) return [out];
+  gpu.dispatch({
+    program: oneHotProgram,
+    storage: [bindWhole(gpu, inputs[0].storage, 'oneHot', 'indices'), bindWhole(gpu, out, 'oneHot', 'output', info.shape)],
+    uniforms: { layout: ONE_HOT_U, values: { n, depth: attrs.depth, one: bitsOf(1, info.dtype) } },
+    workgroups: { linear: Math.ceil(n / WG_1D) },
+    sizes: sizesOf(info.shape),
+    cost: n,
+  });
+  return [out];
+};
+
+const FILL_U = defineUniforms({ n: 'u32', bits: 'u32' });
+
+const fillProgram: GpuProgram = {
+  name: 'fill',
+  key: 'u32',
+  bindings: ['read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${FILL_U.wgsl()}
+@group(0) @binding(0) var<storage, read_write> out: array<u32>;
+@group(0) @binding(1) var<uniform> u: Uniforms;
+${WGSL_LINEAR_WORKGROUP}
+@compute @workgroup_size(${WG_1D})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (i >= u.n) { return; }
+  out[i] = u.bits;
+}`,
+};
+
+export const fillGpu: KernelImpl<{ shape: readonly number[]; value: number; dtype: DType }> = (_inputs, attrs, outputs, backend) => {
+  const gpu = gpuOf(backend, 'fill');
+  rejectF64('fill', outputs[0]);
+  const out = allocOut(gpu, outputs[0]);
+  const n = out.size;
+  if (n === 0) return [out];
+  const bits = bitsOf(attrs.value, attrs.dtype);
+  if (bits === 0) {
+    gpu.batcher.clear(out.buffer, 0, n * 4, 'fill');
+    return [out];
+  }
+  for (const c of elementChunks(gpu, n)) {
+    gpu.dispatch({
+      program: fillProgram,
+      storage: [bindRange(gpu, out, 'fill', c)],
+      uniforms: { layout: FILL_U, values: { n: c.count, bits } },
+      workgroups: { linear: Math.ceil(c.count / WG_1D) },
+      sizes: `[${n}]`,
+      cost: c.count,
+    });
+  }
+  return [out];
+};
+
+/** Registers gather, scatterAdd, oneHot and fill on `webgpu`. */
+export function registerGatherGpu(): void {
+  registerKernel(Gather, 'webgpu', gatherGpu);
+  registerKernel(ScatterAdd, 'webgpu', scatterAddGpu);
+  registerKernel(OneHot, 'webgpu', oneHotGpu);
+  registerKernel(Fill, 'webgpu', fillGpu);
+}

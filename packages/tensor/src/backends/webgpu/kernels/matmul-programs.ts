@@ -1,0 +1,353 @@
+/**
+ * WGSL programs of the matmul family, `C[z] = op(A[z]) · op(B[z])` over a batch `z`, with an
+ * optional "centred" mode `(A − 1·μAᵀ)ᵀ (B − 1·μBᵀ)` used by CenteredCross.
+ *
+ * Register family (no workgroup memory: on Mesa lavapipe a barrier is a coroutine switch of every
+ * invocation, so the phase-1 measurements in `scratch/` found this 2–3× faster than tiles):
+ * - `nn4`: A `[M,K]`, B `[K,N]` read as vec4 (K, N multiples of 4); 4 rows × 2 vec4 per invocation.
+ * - `nt4`: A `[M,K]`, B `[N,K]` read as vec4 along K (K multiple of 4); 4 rows × 8 columns of dot4s.
+ * - `tn4`: A `[K,M]`, B `[K,N]` read as vec4 along M and N (multiples of 4); 8 rows × 2 vec4, rank-1
+ *   updates — the layout of centred cross products.
+ * - `generic`: scalar loads through strides (any transposes and sizes); 4 × 4 per invocation.
+ *
+ * Tiled family (what wins on a real GPU): 64 × 64 output tiles staged through workgroup memory in
+ * TILE_K slices, 4 × 4 register micro-tiles per invocation, loads through strides (any transposes and
+ * sizes), coalesced along whichever axis of each operand is contiguous.
+ *
+ * Every program bounds-checks its loads (indices clamped into the matrix; clamped results are never
+ * stored) and its stores. Batch offsets: the batch is collapsed to ≤ 3 dimensions with per-dimension
+ * strides for A and B in uniforms (0 = broadcast); C is contiguous.
+ */
+import { WGSL_WORKGROUP_OFFSET } from '../limits-plan.js';
+import type { GpuProgram } from '../pipeline-cache.js';
+import { defineUniforms } from '../uniforms.js';
+import { programMemo } from './common.js';
+
+/** Runtime sizes of every matmul program (unused fields are ignored by a variant). */
+export const MATMUL_U = defineUniforms(
+  {
+    M: 'u32', N: 'u32', K: 'u32',
+    nb: 'u32', nb1: 'u32', nb2: 'u32',
+    sa0: 'u32', sa1: 'u32', sa2: 'u32', sb0: 'u32', sb1: 'u32', sb2: 'u32',
+    aBase: 'u32', bBase: 'u32', cBase: 'u32',
+    sai: 'u32', sak: 'u32', sbk: 'u32', sbj: 'u32',
+  },
+  { workgroupOffset: true },
+);
+
+/** Register-family variants. */
+export type RegisterVariant = 'nn4' | 'nt4' | 'tn4' | 'generic';
+
+/** Output tile (rows, columns) of one workgroup of each variant. */
+export const TILE: Record<RegisterVariant | 'tiled', { rows: number; cols: number }> = {
+  nn4: { rows: 32, cols: 64 },
+  nt4: { rows: 32, cols: 64 },
+  tn4: { rows: 64, cols: 64 },
+  generic: { rows: 32, cols: 32 },
+  tiled: { rows: 64, cols: 64 },
+};
+
+const BATCH_WGSL = /* wgsl */ `
+// Element offsets of A, B and C of batch z (z over the collapsed batch [nb/(nb1·nb2), nb1, nb2]).
+fn batch_offsets(z: u32) -> vec3u {
+  let i2 = z % u.nb2;
+  let t = z / u.nb2;
+  let i1 = t % u.nb1;
+  let i0 = t / u.nb1;
+  return vec3u(
+    u.aBase + i0 * u.sa0 + i1 * u.sa1 + i2 * u.sa2,
+    u.bBase + i0 * u.sb0 + i1 * u.sb1 + i2 * u.sb2,
+    u.cBase + z * u.M * u.N);
+}`;
+
+function header(aType: string, bType: string, cType: string, centered: boolean, meanType = 'f32'): string {
+  return /* wgsl */ `
+${MATMUL_U.wgsl()}
+@group(0) @binding(0) var<storage, read> a: array<${aType}>;
+@group(0) @binding(1) var<storage, read> b: array<${bType}>;
+@group(0) @binding(2) var<storage, read_write> c: array<${cType}>;
+${centered ? `@group(0) @binding(3) var<storage, read> mean_a: array<${meanType}>;\n@group(0) @binding(4) var<storage, read> mean_b: array<${meanType}>;\n@group(0) @binding(5) var<uniform> u: Uniforms;` : '@group(0) @binding(3) var<uniform> u: Uniforms;'}
+${WGSL_WORKGROUP_OFFSET}
+${BATCH_WGSL}
+override WG_X: u32 = 8;
+override WG_Y: u32 = 8;`;
+}
+
+function bindingsOf(centered: boolean): GpuProgram['bindings'] {
+  return centered ? ['read', 'read', 'read_write', 'read', 'read', 'uniform'] : ['read', 'read', 'read_write', 'uniform'];
+}
+
+function nn4(): string {
+  const R = 4;
+  const V = 2;
+  const acc: string[] = [];
+  const body: string[] = [];
+  const store: string[] = [];
+  for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) acc.push(`var acc_${r}_${v} = vec4f(0.0);`);
+  for (let r = 0; r < R; r++) body.push(`let a_${r} = a[ao + min(row + ${r}u, last_row) * k4 + kq];`);
+  for (let kk = 0; kk < 4; kk++) {
+    for (let v = 0; v < V; v++) body.push(`let b_${kk}_${v} = b[bo + (kq * 4u + ${kk}u) * n4 + min(col4 + ${v}u, last_col)];`);
+    for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) body.push(`acc_${r}_${v} = fma(vec4f(a_${r}[${kk}]), b_${kk}_${v}, acc_${r}_${v});`);
+  }
+  for (let r = 0; r < R; r++) {
+    for (let v = 0; v < V; v++) store.push(`if (row + ${r}u < u.M && col4 + ${v}u < n4) { c[co + (row + ${r}u) * n4 + col4 + ${v}u] = acc_${r}_${v}; }`);
+  }
+  return /* wgsl */ `${header('vec4f', 'vec4f', 'vec4f', false)}
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let g = global_workgroup(wid);
+  if (g.z >= u.nb) { return; }
+  let k4 = u.K / 4u;
+  let n4 = u.N / 4u;
+  let row = (g.y * WG_Y + lid.y) * ${R}u;
+  let col4 = (g.x * WG_X + lid.x) * ${V}u;
+  if (row >= u.M || col4 >= n4) { return; }
+  let off = batch_offsets(g.z);
+  let ao = off.x / 4u;
+  let bo = off.y / 4u;
+  let co = off.z / 4u;
+  let last_row = u.M - 1u;
+  let last_col = n4 - 1u;
+  ${acc.join('\n  ')}
+  for (var kq = 0u; kq < k4; kq++) {
+    ${body.join('\n    ')}
+  }
+  ${store.join('\n  ')}
+}`;
+}
+
+function nt4(): string {
+  const R = 4;
+  const C = 8;
+  const acc: string[] = [];
+  const body: string[] = [];
+  const store: string[] = [];
+  for (let r = 0; r < R; r++) for (let g = 0; g < C / 4; g++) acc.push(`var acc_${r}_${g} = vec4f(0.0);`);
+  for (let r = 0; r < R; r++) body.push(`let a_${r} = a[ao + min(row + ${r}u, last_row) * k4 + kq];`);
+  for (let j = 0; j < C; j++) body.push(`let b_${j} = b[bo + min(col + ${j}u, last_col) * k4 + kq];`);
+  for (let r = 0; r < R; r++) {
+    for (let g = 0; g < C / 4; g++) {
+      const d = [0, 1, 2, 3].map((t) => `dot(a_${r}, b_${4 * g + t})`).join(', ');
+      body.push(`acc_${r}_${g} += vec4f(${d});`);
+    }
+  }
+  for (let r = 0; r < R; r++) {
+    for (let j = 0; j < C; j++) {
+      store.push(`if (row + ${r}u < u.M && col + ${j}u < u.N) { c[co + (row + ${r}u) * u.N + col + ${j}u] = acc_${r}_${j >> 2}[${j & 3}]; }`);
+    }
+  }
+  return /* wgsl */ `${header('vec4f', 'vec4f', 'f32', false)}
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let g = global_workgroup(wid);
+  if (g.z >= u.nb) { return; }
+  let k4 = u.K / 4u;
+  let row = (g.y * WG_Y + lid.y) * ${R}u;
+  let col = (g.x * WG_X + lid.x) * ${C}u;
+  if (row >= u.M || col >= u.N) { return; }
+  let off = batch_offsets(g.z);
+  let ao = off.x / 4u;
+  let bo = off.y / 4u;
+  let co = off.z;
+  let last_row = u.M - 1u;
+  let last_col = u.N - 1u;
+  ${acc.join('\n  ')}
+  for (var kq = 0u; kq < k4; kq++) {
+    ${body.join('\n    ')}
+  }
+  ${store.join('\n  ')}
+}`;
+}
+
+function tn4(centered: boolean): string {
+  const RV = 2; // vec4s of rows
+  const V = 2; // vec4s of columns
+  const acc: string[] = [];
+  const body: string[] = [];
+  const store: string[] = [];
+  const pre: string[] = [];
+  for (let rv = 0; rv < RV; rv++) for (let r = 0; r < 4; r++) for (let v = 0; v < V; v++) acc.push(`var acc_${rv * 4 + r}_${v} = vec4f(0.0);`);
+  for (let rv = 0; rv < RV; rv++) {
+    pre.push(`let ra_${rv} = min(row4 + ${rv}u, last_row4);`);
+    pre.push(centered ? `let ma_${rv} = mean_a[ra_${rv}];` : `let ma_${rv} = vec4f(0.0);`);
+    body.push(`let a_${rv} = a[ao + k * m4 + ra_${rv}] - ma_${rv};`);
+  }
+  for (let v = 0; v < V; v++) {
+    pre.push(`let cb_${v} = min(col4 + ${v}u, last_col4);`);
+    pre.push(centered ? `let mb_${v} = mean_b[cb_${v}];` : `let mb_${v} = vec4f(0.0);`);
+    body.push(`let b_${v} = b[bo + k * n4 + cb_${v}] - mb_${v};`);
+  }
+  for (let rv = 0; rv < RV; rv++) {
+    for (let r = 0; r < 4; r++) for (let v = 0; v < V; v++) body.push(`acc_${rv * 4 + r}_${v} = fma(vec4f(a_${rv}[${r}]), b_${v}, acc_${rv * 4 + r}_${v});`);
+  }
+  for (let rv = 0; rv < RV; rv++) {
+    for (let r = 0; r < 4; r++) {
+      for (let v = 0; v < V; v++) {
+        store.push(`if (row4 + ${rv}u < m4 && col4 + ${v}u < n4) { c[co + ((row4 + ${rv}u) * 4u + ${r}u) * n4 + col4 + ${v}u] = acc_${rv * 4 + r}_${v}; }`);
+      }
+    }
+  }
+  return /* wgsl */ `${header('vec4f', 'vec4f', 'vec4f', centered, 'vec4f')}
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let g = global_workgroup(wid);
+  if (g.z >= u.nb) { return; }
+  let m4 = u.M / 4u;
+  let n4 = u.N / 4u;
+  let row4 = (g.y * WG_Y + lid.y) * ${RV}u;
+  let col4 = (g.x * WG_X + lid.x) * ${V}u;
+  if (row4 >= m4 || col4 >= n4) { return; }
+  let off = batch_offsets(g.z);
+  let ao = off.x / 4u;
+  let bo = off.y / 4u;
+  let co = off.z / 4u;
+  let last_row4 = m4 - 1u;
+  let last_col4 = n4 - 1u;
+  ${pre.join('\n  ')}
+  ${acc.join('\n  ')}
+  for (var k = 0u; k < u.K; k++) {
+    ${body.join('\n    ')}
+  }
+  ${store.join('\n  ')}
+}`;
+}
+
+function generic(centered: boolean): string {
+  const body: string[] = [];
+  const pre: string[] = [];
+  for (let r = 0; r < 4; r++) {
+    pre.push(`let ri_${r} = min(row + ${r}u, last_row);`);
+    pre.push(`let ma_${r} = ${centered ? `mean_a[ri_${r}]` : '0.0'};`);
+    body.push(`let a_${r} = a[ao + ri_${r} * u.sai + k * u.sak] - ma_${r};`);
+  }
+  const cols: string[] = [];
+  for (let j = 0; j < 4; j++) {
+    pre.push(`let cj_${j} = min(col + ${j}u, last_col);`);
+    cols.push(`b[bo + k * u.sbk + cj_${j} * u.sbj]`);
+  }
+  pre.push(`let mb = ${centered ? 'vec4f(mean_b[cj_0], mean_b[cj_1], mean_b[cj_2], mean_b[cj_3])' : 'vec4f(0.0)'};`);
+  body.push(`let bv = vec4f(${cols.join(', ')}) - mb;`);
+  for (let r = 0; r < 4; r++) body.push(`acc_${r} = fma(vec4f(a_${r}), bv, acc_${r});`);
+  const store: string[] = [];
+  for (let r = 0; r < 4; r++) {
+    for (let j = 0; j < 4; j++) store.push(`if (row + ${r}u < u.M && col + ${j}u < u.N) { c[co + (row + ${r}u) * u.N + col + ${j}u] = acc_${r}[${j}]; }`);
+  }
+  return /* wgsl */ `${header('f32', 'f32', 'f32', centered)}
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let g = global_workgroup(wid);
+  if (g.z >= u.nb) { return; }
+  let row = (g.y * WG_Y + lid.y) * 4u;
+  let col = (g.x * WG_X + lid.x) * 4u;
+  if (row >= u.M || col >= u.N) { return; }
+  let off = batch_offsets(g.z);
+  let ao = off.x;
+  let bo = off.y;
+  let co = off.z;
+  let last_row = u.M - 1u;
+  let last_col = u.N - 1u;
+  ${pre.join('\n  ')}
+  var acc_0 = vec4f(0.0);
+  var acc_1 = vec4f(0.0);
+  var acc_2 = vec4f(0.0);
+  var acc_3 = vec4f(0.0);
+  for (var k = 0u; k < u.K; k++) {
+    ${body.join('\n    ')}
+  }
+  ${store.join('\n  ')}
+}`;
+}
+
+/** Register-family program of `variant` (centred mode only for `tn4` and `generic`). */
+export const registerProgram = programMemo<string>((key) => {
+  const [variant, mode] = key.split('|') as [RegisterVariant, 'plain' | 'centered'];
+  const centered = mode === 'centered';
+  const wgsl = variant === 'nn4' ? nn4 : variant === 'nt4' ? nt4 : variant === 'tn4' ? () => tn4(centered) : () => generic(centered);
+  return { name: `matmul-${variant}`, key: `f32|${mode}`, bindings: bindingsOf(centered), constants: { WG_X: 8, WG_Y: 8 }, wgsl };
+});
+
+/**
+ * Tiled program: TILE_M × TILE_N outputs per workgroup of (TILE_N/4) × (TILE_M/4) invocations, each a
+ * 4 × 4 micro-tile, K consumed in TILE_K-deep slices staged in workgroup memory. `transA`/`transB`
+ * only choose which axis consecutive invocations load along (coalescing); addressing is by strides.
+ */
+export const tiledProgram = programMemo<string>((key) => {
+  const [ta, tb, mode] = key.split('|');
+  const transA = ta === 'tA';
+  const transB = tb === 'tB';
+  const centered = mode === 'centered';
+  // Consecutive invocations load consecutive addresses: along k for a row-major A, along m for Aᵀ.
+  const aIndex = transA ? 'let kk = i / TILE_M; let mm = i % TILE_M;' : 'let mm = i / TILE_K; let kk = i % TILE_K;';
+  const bIndex = transB ? 'let nn = i / TILE_K; let kk = i % TILE_K;' : 'let kk = i / TILE_N; let nn = i % TILE_N;';
+  return {
+    name: 'matmul-tiled',
+    key: `f32|${ta}|${tb}|${mode}`,
+    bindings: bindingsOf(centered),
+    constants: { TILE_M: 64, TILE_N: 64, TILE_K: 16, WG_X: 16, WG_Y: 16 },
+    wgsl: () => /* wgsl */ `${header('f32', 'f32', 'f32', centered)}
+override TILE_M: u32 = 64;
+override TILE_N: u32 = 64;
+override TILE_K: u32 = 16;
+
+var<workgroup> As: array<f32, TILE_K * TILE_M>; // [k][m]
+var<workgroup> Bs: array<f32, TILE_K * TILE_N>; // [k][n]
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let g = global_workgroup(wid);
+  // Uniform exit only (workgroup ids and uniforms): every invocation reaches every barrier.
+  if (g.z >= u.nb) { return; }
+  let off = batch_offsets(g.z);
+  let row0 = g.y * TILE_M;
+  let col0 = g.x * TILE_N;
+  let nthreads = WG_X * WG_Y;
+  var acc_0 = vec4f(0.0);
+  var acc_1 = vec4f(0.0);
+  var acc_2 = vec4f(0.0);
+  var acc_3 = vec4f(0.0);
+  for (var k0 = 0u; k0 < u.K; k0 += TILE_K) {
+    for (var i = li; i < TILE_K * TILE_M; i += nthreads) {
+      ${aIndex}
+      let r = row0 + mm;
+      let k = k0 + kk;
+      var v = 0.0;
+      if (r < u.M && k < u.K) {
+        v = a[off.x + r * u.sai + k * u.sak]${centered ? ' - mean_a[r]' : ''};
+      }
+      As[kk * TILE_M + mm] = v;
+    }
+    for (var i = li; i < TILE_K * TILE_N; i += nthreads) {
+      ${bIndex}
+      let col = col0 + nn;
+      let k = k0 + kk;
+      var v = 0.0;
+      if (col < u.N && k < u.K) {
+        v = b[off.y + k * u.sbk + col * u.sbj]${centered ? ' - mean_b[col]' : ''};
+      }
+      Bs[kk * TILE_N + nn] = v;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < TILE_K; kk++) {
+      let ab = kk * TILE_M + lid.y * 4u;
+      let bb = kk * TILE_N + lid.x * 4u;
+      let bv = vec4f(Bs[bb], Bs[bb + 1u], Bs[bb + 2u], Bs[bb + 3u]);
+      acc_0 = fma(vec4f(As[ab]), bv, acc_0);
+      acc_1 = fma(vec4f(As[ab + 1u]), bv, acc_1);
+      acc_2 = fma(vec4f(As[ab + 2u]), bv, acc_2);
+      acc_3 = fma(vec4f(As[ab + 3u]), bv, acc_3);
+    }
+    workgroupBarrier();
+  }
+  let r = row0 + lid.y * 4u;
+  let col = col0 + lid.x * 4u;
+  var accs = array<vec4f, 4>(acc_0, acc_1, acc_2, acc_3);
+  for (var i = 0u; i < 4u; i++) {
+    if (r + i < u.M) {
+      for (var j = 0u; j < 4u; j++) {
+        if (col + j < u.N) { c[off.z + (r + i) * u.N + col + j] = accs[i][j]; }
+      }
+    }
+  }
+}`,
+  };
+});
