@@ -1,9 +1,10 @@
 /**
  * `--backend cpu|webgpu`. The CPU backend is always there. WebGPU is registered from
  * `@symfuse/tensor/webgpu` on demand; it is refused with a clear error when no adapter can be
- * created or when kernels the encoder needs have no WebGPU implementation yet.
+ * created, when kernels the encoder needs have no WebGPU implementation yet, or (for now) always: the
+ * CLI's jobs read tensors synchronously, which a GPU backend cannot serve.
  */
-import { type Backend, getBackend, initBackend, kernelsFor, setDefaultBackend } from '@symfuse/tensor';
+import { type Backend, getBackend, initBackend, kernelsFor } from '@symfuse/tensor';
 import { CliError, UsageError } from './errors.js';
 
 /** Backends the CLI knows. */
@@ -28,6 +29,8 @@ export async function selectBackend(name: string | undefined, command: string): 
   if (missing.length) {
     throw new CliError(`backend 'webgpu' started but ${missing.length} of ${cpu.size} kernels have no WebGPU implementation yet (e.g. ${missing.slice(0, 5).join(', ')}); use --backend cpu`);
   }
-  setDefaultBackend(backend);
-  return backend;
+  // Every kernel is there, but the CLI's evaluation, statistics and checks read results with
+  // synchronous reads (dataSync), which a GPU backend cannot serve. Refuse clearly rather than fail
+  // half-way through a job.
+  throw new CliError(`backend 'webgpu' started (${gpu.size} kernels), but the CLI's evaluation and statistics read tensors synchronously, which WebGPU cannot serve yet; use --backend cpu`);
 }

@@ -1,10 +1,9 @@
 /**
  * Statistics files for the CLI: read (with a finiteness check, before any work) and written
- * atomically, in the `symfuse-stats/1` safetensors format of the bundled plugins.
+ * atomically, in the `symfuse-stats/1` safetensors format of `@symfuse/symmetry`.
  */
 import fs from 'node:fs';
-import { loadStatsBundle, saveStatsBundle } from '@symfuse/plugins-regmean';
-import type { StatsBundle } from '@symfuse/symmetry';
+import { loadStatsBundle, type StatsBundle, saveStatsBundle } from '@symfuse/symmetry';
 import { CliError } from './errors.js';
 
 /**

@@ -3,7 +3,8 @@
  * is spent on it; positions of real tokens are unchanged) and the seeded choice of MLM positions.
  */
 import type { EncoderBatch } from '@symfuse/models';
-import type { ModelBatch, SymRng } from '@symfuse/symmetry';
+import type { ModelBatch } from '@symfuse/symmetry';
+import type { Rng } from '@symfuse/tensor';
 
 /** One example: a batch of one sequence, its label (classification) and where it came from. */
 export interface Example {
@@ -44,7 +45,7 @@ export function splitExamples(batch: ModelBatch, firstIndex: number, where: stri
  * least one (drawn uniformly among the eligible ones) when any is eligible.
  * @returns positions in increasing order (empty when no position is eligible).
  */
-export function choosePositions(ex: Example, rate: number, special: ReadonlySet<number>, rng: SymRng): number[] {
+export function choosePositions(ex: Example, rate: number, special: ReadonlySet<number>, rng: Rng): number[] {
   const eligible: number[] = [];
   const { ids, mask } = ex.batch;
   for (let t = 0; t < ids.length; t++) if (mask[t] !== 0 && !special.has(ids[t])) eligible.push(t);
@@ -55,7 +56,7 @@ export function choosePositions(ex: Example, rate: number, special: ReadonlySet<
 }
 
 /** Draws a class from the softmax of `logits[row]` (row-major `[rows, C]`), in f64. */
-export function sampleFromLogits(logits: ArrayLike<number>, row: number, classes: number, rng: SymRng): number {
+export function sampleFromLogits(logits: ArrayLike<number>, row: number, classes: number, rng: Rng): number {
   const o = row * classes;
   let max = -Infinity;
   for (let c = 0; c < classes; c++) max = Math.max(max, logits[o + c]);

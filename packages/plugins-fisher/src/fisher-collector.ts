@@ -21,14 +21,23 @@
  * @see Matena & Raffel 2022, "Merging Models with Fisher-Weighted Averaging"; ALGORITHMS.md "Merging".
  */
 import { type EncoderBatch, type EncoderConfig, forward, forwardMlmAt, type HeadKind, resolveHead } from '@symfuse/models';
-import { type CollectRequest, createRng, type ModelBatch, type StatCollector, type StatEntry, type StatsBundle, type SymRng, zodOptions } from '@symfuse/symmetry';
-import { logSoftmax, mul, oneHot, sum, type Tensor, tensor, tidy, valueAndGrad } from '@symfuse/tensor';
+import {
+  type CollectRequest,
+  combineMeta,
+  inShard,
+  type ModelBatch,
+  paramsFingerprint,
+  parseShard,
+  shardLabel,
+  shardOptionSchema,
+  type StatCollector,
+  type StatEntry,
+  type StatsBundle,
+  zodOptions,
+} from '@symfuse/symmetry';
+import { logSoftmax, mul, oneHot, Rng, sum, type Tensor, tensor, tidy, valueAndGrad } from '@symfuse/tensor';
 import { z } from 'zod';
 import { choosePositions, type Example, sampleFromLogits, softmaxRow, splitExamples } from './examples.js';
-import { combineMeta, inShard, parseShard, shardLabel } from './shard.js';
-import { paramsFingerprint } from './stats-check.js';
-
-const shardSchema = z.union([z.string(), z.object({ index: z.number().int(), count: z.number().int() }).strict()]);
 
 /** The zod schema of the Fisher collector's options. */
 export const fisherCollectOptionsSchema = z
@@ -47,7 +56,7 @@ export const fisherCollectOptionsSchema = z
     specialTokenIds: z.array(z.number().int().min(0)).default([]),
     seed: z.number().int().default(0),
     /** `'i/n'` (1-based): only batches j with j mod n = i − 1. */
-    shard: shardSchema.optional(),
+    shard: shardOptionSchema.optional(),
     /** A description of the data, recorded in the meta. */
     data: z.string().default(''),
   })
@@ -133,7 +142,7 @@ async function classifierExample(model: Model, ex: Example, labels: 'model' | 'e
 }
 
 /** MLM: sampled (or gold) labels at seeded masked positions; returns the number of masked positions. */
-async function mlmExample(model: Model, ex: Example, o: FisherCollectOptions, acc: FisherSums, rng: SymRng): Promise<number> {
+async function mlmExample(model: Model, ex: Example, o: FisherCollectOptions, acc: FisherSums, rng: Rng): Promise<number> {
   const positions = choosePositions(ex, o.maskRate, new Set(o.specialTokenIds), rng);
   if (positions.length === 0) return 0;
   const ids = ex.batch.ids.slice();
@@ -180,7 +189,7 @@ export async function collectFisher(request: CollectRequest): Promise<StatsBundl
   if (head === 'mlm' && o.maskTokenId === undefined) throw new Error(`${where}: an MLM model needs options.maskTokenId (the [MASK] id) to choose the positions whose predictions define the Fisher`);
   const model: Model = { config, params, head };
   const acc = new FisherSums(params);
-  const root = createRng(o.seed);
+  const root = new Rng(o.seed);
   let j = 0;
   let next = 0;
   let batches = 0;

@@ -3,14 +3,23 @@
  * `θ = Σ_i λ_i F̂_i ⊙ θ_i / Σ_i λ_i F̂_i` with `F̂_i = max(F_i / s_i, ε)`, `s_i` = 1 or the global L2
  * norm of model i's Fisher (`normalize: 'l2'`). The floor ε makes parameters that no model informs
  * fall back to the λ-weighted mean. Task heads of different tasks are kept per task (see
- * `task-heads.ts`).
+ * `task-heads.ts` of `@symfuse/symmetry`).
  * @see Matena & Raffel 2022, "Merging Models with Fisher-Weighted Averaging"; ALGORITHMS.md "Merging".
  */
-import type { Merger, MergeRequest, MergeResult, StatsBundle } from '@symfuse/symmetry';
-import { hostF64, tensorLike } from './host.js';
+import {
+  assertStatsFit,
+  checkModels,
+  describeTasks,
+  hostF64,
+  type Merger,
+  mergeByTask,
+  type MergeRequest,
+  type MergeResult,
+  planTasks,
+  type StatsBundle,
+  tensorLike,
+} from '@symfuse/symmetry';
 import { type FisherParams, fisherParams } from './params.js';
-import { assertStatsFit } from './stats-check.js';
-import { checkModels, describeTasks, mergeByTask, planTasks } from './task-heads.js';
 
 /** Global L2 norm of every entry of a bundle. */
 function globalNorm(b: StatsBundle): number {

@@ -21,20 +21,3 @@ export {
   type FisherCollectOptions,
 } from './fisher-collector.js';
 export { splitExamples, choosePositions, sampleFromLogits, softmaxRow, type Example } from './examples.js';
-export { saveStatsBundle, loadStatsBundle, STATS_FILE_FORMAT, type SaveStatsOptions, type LoadStatsOptions } from './stats-files.js';
-export { assertStatsFit, paramsFingerprint, type StatsFitExpectation } from './stats-check.js';
-export { parseShard, inShard, shardLabel, combineMeta, type ShardSpec } from './shard.js';
-export {
-  TASK_PARAM_PREFIX,
-  TASK_ID_PATTERN,
-  taskParamName,
-  taskHeadNames,
-  planTasks,
-  checkModels,
-  mergeByTask,
-  describeTasks,
-  modelForTask,
-  type TaskGroup,
-  type TaskPlan,
-} from './task-heads.js';
-export { hostF64, tensorLike } from './host.js';

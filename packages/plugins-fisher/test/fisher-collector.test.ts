@@ -1,10 +1,9 @@
 import { type EncoderConfig, forward, forwardMlmAt } from '@symfuse/models';
 import { coreSymmetryPlugin, createRegistry, type ModelBatch, type ModelWeights } from '@symfuse/symmetry';
-import { randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
+import { maxRelDiff, randomBatches, randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
 import { fromHost, type Tensor, valueAndGrad } from '@symfuse/tensor';
 import { describe, expect, it } from 'vitest';
 import { combineFisher, fisherPlugin, softmaxRow, sumLogLikelihood } from '../src/index.js';
-import { maxRelDiff, randomBatches } from './helpers.js';
 
 const registry = createRegistry().use(coreSymmetryPlugin()).use(fisherPlugin()).freeze();
 const collector = registry.collector('fisher');

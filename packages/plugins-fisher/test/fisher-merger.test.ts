@@ -1,9 +1,8 @@
-import { coreSymmetryPlugin, createRegistry, type StatEntry, type StatsBundle } from '@symfuse/symmetry';
-import { randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
+import { coreSymmetryPlugin, createRegistry, type StatEntry, type StatsBundle, taskParamName } from '@symfuse/symmetry';
+import { maxParamDiff, maxRelDiff, randomBatches, randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fisherPlugin, taskParamName } from '../src/index.js';
-import { maxParamDiff, maxRelDiff, randomBatches } from './helpers.js';
+import { fisherPlugin } from '../src/index.js';
 
 const config = smallEncoderConfig({ numLayers: 1 });
 const registry = createRegistry().use(coreSymmetryPlugin()).use(fisherPlugin()).freeze();

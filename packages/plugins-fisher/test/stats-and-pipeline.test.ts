@@ -2,41 +2,27 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  type Aligner,
   applyTransform,
   coreSymmetryPlugin,
   createRegistry,
+  loadStatsBundle,
   type ModelWeights,
   randomTransform,
   runPipeline,
+  saveStatsBundle,
   type StatsProvider,
   type Transform,
   transformStatsBundle,
 } from '@symfuse/symmetry';
-import { randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
+import { fixedTransformAligner, maxParamDiff, maxRelDiff, randomBatches, randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { combineFisher, fisherPlugin, loadStatsBundle, saveStatsBundle } from '../src/index.js';
-import { maxParamDiff, maxRelDiff, randomBatches } from './helpers.js';
+import { combineFisher, fisherPlugin } from '../src/index.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'symfuse-fisher-files-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const config = smallEncoderConfig({ numLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 12 });
 const batches = randomBatches(config, 2, 4, 2, 6, true, 3);
-
-function fixedAligner(t: () => Transform): Aligner {
-  return {
-    id: 'fixed',
-    prettyName: 'Fixed transform',
-    reference: 'test',
-    components: ['residual', 'ffn', 'attention-qk', 'attention-vo', 'head'],
-    options: { parse: () => ({}) },
-    needs: [],
-    async align() {
-      return { transform: t(), trace: [], diagnostics: {} };
-    },
-  };
-}
 
 describe('Fisher statistics as files', () => {
   const registry = createRegistry().use(coreSymmetryPlugin()).use(fisherPlugin()).freeze();
@@ -65,7 +51,7 @@ describe('Fisher merging composed with aligners', () => {
     const registry = createRegistry()
       .use(coreSymmetryPlugin())
       .use(fisherPlugin())
-      .use({ meta: { name: 'test-fixed', version: '0', description: 'test' }, aligners: [fixedAligner(() => transform!)] })
+      .use({ meta: { name: 'test-fixed', version: '0', description: 'test' }, aligners: [fixedTransformAligner(() => transform!)] })
       .freeze();
     const spec = registry.architectureFor(config).buildSpec(config, { head: 'classifier' });
     const collect = (model: ModelWeights) => registry.collector('fisher').collect({ spec, model, batches });

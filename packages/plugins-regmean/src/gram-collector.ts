@@ -10,14 +10,10 @@
  */
 import { type EncoderConfig, type EncoderModelType, forward, type HeadKind, mlmHeadNames, resolveHead, type TapCollector, TapSites } from '@symfuse/models';
 import type { CollectRequest, ModelBatch, StatCollector, StatEntry, StatsBundle } from '@symfuse/symmetry';
-import { zodOptions } from '@symfuse/symmetry';
+import { combineMeta, inShard, paramsFingerprint, parseShard, shardLabel, shardOptionSchema, zodOptions } from '@symfuse/symmetry';
 import { cast, matmul, type Tensor } from '@symfuse/tensor';
 import { z } from 'zod';
 import { gramSites } from './gram-sites.js';
-import { combineMeta, inShard, parseShard, shardLabel } from './shard.js';
-import { paramsFingerprint } from './stats-check.js';
-
-const shardSchema = z.union([z.string(), z.object({ index: z.number().int(), count: z.number().int() }).strict()]);
 
 /** The zod schema of the Gram collector's options. */
 export const gramCollectOptionsSchema = z
@@ -25,7 +21,7 @@ export const gramCollectOptionsSchema = z
     /** `tokens`: each Gram divided by its row count (default); `none`: raw sums XᵀX. */
     normalize: z.enum(['tokens', 'none']).default('tokens'),
     /** `'i/n'` (1-based): only batches j with j mod n = i − 1. */
-    shard: shardSchema.optional(),
+    shard: shardOptionSchema.optional(),
     /** A description of the data, recorded in the meta (e.g. `party:1853-1900 train`). */
     data: z.string().default(''),
   })

@@ -6,7 +6,7 @@
  * ```ts
  * const registry = createRegistry().use(coreSymmetryPlugin()).use(regmeanPlugin()).freeze();
  * const grams = await registry.collector('gram').collect({ spec, model, batches });
- * saveStatsBundle('model-a.gram.safetensors', grams);
+ * saveStatsBundle('model-a.gram.safetensors', grams); // from @symfuse/symmetry
  * await runPipeline(registry, { merge: { method: 'regmean', alpha: 0.9 } }, { anchor, models, statsProvider });
  * ```
  */
@@ -42,20 +42,8 @@ export {
   type IncrementalStep,
   type SubsetScore,
 } from './incremental.js';
-export { saveStatsBundle, loadStatsBundle, STATS_FILE_FORMAT, type SaveStatsOptions, type LoadStatsOptions } from './stats-files.js';
-export { assertStatsFit, paramsFingerprint, type StatsFitExpectation } from './stats-check.js';
-export { parseShard, inShard, shardLabel, combineMeta, type ShardSpec } from './shard.js';
-export {
-  TASK_PARAM_PREFIX,
-  TASK_ID_PATTERN,
-  taskParamName,
-  taskHeadNames,
-  planTasks,
-  checkModels,
-  mergeByTask,
-  describeTasks,
-  modelForTask,
-  type TaskGroup,
-  type TaskPlan,
-} from './task-heads.js';
-export { hostF64, tensorLike } from './host.js';
+/**
+ * @deprecated Import `saveStatsBundle`, `loadStatsBundle` and `STATS_FILE_FORMAT` from `@symfuse/symmetry`
+ * (they serve every collector); re-exported here only until `@symfuse/cli` switches.
+ */
+export { saveStatsBundle, loadStatsBundle, STATS_FILE_FORMAT, type SaveStatsOptions, type LoadStatsOptions } from '@symfuse/symmetry';

@@ -3,21 +3,33 @@
  * least-squares problem over the models' inputs, `W = (Σ_i W_i G̃_i)(Σ_i G̃_i)⁻¹` with the α-scaled Grams
  * `G̃_i = α G_i + (1 − α) diag(G_i)` (α per model and per layer pattern); everything that is not a
  * linear weight (embeddings, LayerNorms, biases) is the simple mean; task heads of different tasks
- * are kept per task (see `task-heads.ts`).
+ * are kept per task (see `task-heads.ts` of `@symfuse/symmetry`).
  *
  * A linear weight is a 2-D parameter whose in-axis (axis 1) is bound with role `in` in the spec, or
  * that has a Gram; its Gram is the entry under its own name, for K and V the query's.
  * @see Jin et al. 2023, "Dataless Knowledge Fusion by Merging Weights of Language Models";
  *   ALGORITHMS.md "Merging: RegMean".
  */
-import { indexSpec, type Merger, type MergeRequest, type MergeResult, type StatEntry, type StatsBundle, type SymmetrySpec } from '@symfuse/symmetry';
+import {
+  assertStatsFit,
+  checkModels,
+  describeTasks,
+  hostF64,
+  indexSpec,
+  type Merger,
+  mergeByTask,
+  type MergeRequest,
+  type MergeResult,
+  planTasks,
+  type StatEntry,
+  type StatsBundle,
+  type SymmetrySpec,
+  tensorLike,
+} from '@symfuse/symmetry';
 import { gramNameFor } from './gram-sites.js';
-import { hostF64, tensorLike } from './host.js';
 import { alphaFor, checkPerModel, type RegmeanParams, regmeanParams } from './params.js';
 import { regmeanLinear } from './regmean-solve.js';
 import { weightedMean } from './simple-merger.js';
-import { assertStatsFit } from './stats-check.js';
-import { checkModels, describeTasks, mergeByTask, planTasks } from './task-heads.js';
 
 /** True when `name` is a linear weight `[out, in]` by the spec (in-axis bound with role `in`). */
 export function isSpecLinear(spec: SymmetrySpec, name: string): boolean {

@@ -1,13 +1,11 @@
 /**
  * `simple`: the (weighted) average `θ = Σ_i w_i θ_i / Σ_i w_i` of N ≥ 2 models (default equal
- * weights), computed in f64. Task heads of different tasks are kept per task (see `task-heads.ts`).
+ * weights), computed in f64. Task heads of different tasks are kept per task (see `task-heads.ts` of `@symfuse/symmetry`).
  * @see ALGORITHMS.md "Merging: Simple"; Wortsman et al. 2022, "Model soups".
  */
-import type { Merger, MergeRequest, MergeResult, ModelWeights } from '@symfuse/symmetry';
+import { checkModels, describeTasks, hostF64, type Merger, mergeByTask, type MergeRequest, type MergeResult, type ModelWeights, planTasks, tensorLike } from '@symfuse/symmetry';
 import type { Tensor } from '@symfuse/tensor';
-import { hostF64, tensorLike } from './host.js';
 import { checkPerModel, type SimpleParams, simpleParams } from './params.js';
-import { checkModels, describeTasks, mergeByTask, planTasks } from './task-heads.js';
 
 /**
  * `Σ w_k θ_k / Σ w_k` of parameter `name` over `members`, in f64, as a tensor like the first member's.

@@ -1,9 +1,8 @@
 import { forward, type TapCollector } from '@symfuse/models';
-import { coreSymmetryPlugin, createRegistry, type ModelBatch } from '@symfuse/symmetry';
-import { randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
+import { assertStatsFit, coreSymmetryPlugin, createRegistry, type ModelBatch } from '@symfuse/symmetry';
+import { maxRelDiff, randomBatches, randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
 import { describe, expect, it } from 'vitest';
-import { assertStatsFit, collectGrams, combineGrams, gramSites, regmeanPlugin } from '../src/index.js';
-import { maxRelDiff, randomBatches } from './helpers.js';
+import { collectGrams, combineGrams, gramSites, regmeanPlugin } from '../src/index.js';
 
 const config = smallEncoderConfig({ numLayers: 2 });
 const registry = createRegistry().use(coreSymmetryPlugin()).use(regmeanPlugin()).freeze();

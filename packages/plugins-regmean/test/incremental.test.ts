@@ -1,9 +1,8 @@
 import { coreSymmetryPlugin, createRegistry, type ModelWeights, type ParamMap } from '@symfuse/symmetry';
-import { randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
+import { maxParamDiff, randomBatches, randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
 import { fromHost } from '@symfuse/tensor';
 import { describe, expect, it } from 'vitest';
 import { incrementalMerge, regmeanPlugin, subsetPerModelParams } from '../src/index.js';
-import { maxParamDiff, randomBatches } from './helpers.js';
 
 const config = smallEncoderConfig({ numLayers: 1 });
 const registry = createRegistry().use(coreSymmetryPlugin()).use(regmeanPlugin()).freeze();

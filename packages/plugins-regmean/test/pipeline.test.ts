@@ -1,5 +1,4 @@
 import {
-  type Aligner,
   applyTransform,
   coreSymmetryPlugin,
   createRegistry,
@@ -10,25 +9,9 @@ import {
   type Transform,
   transformStatsBundle,
 } from '@symfuse/symmetry';
-import { randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
+import { fixedTransformAligner, maxParamDiff, maxRelDiff, randomBatches, randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
 import { describe, expect, it } from 'vitest';
 import { regmeanPlugin } from '../src/index.js';
-import { maxParamDiff, maxRelDiff, randomBatches } from './helpers.js';
-
-/** An aligner that returns a fixed transform (the test only checks how statistics follow it). */
-function fixedAligner(t: () => Transform): Aligner {
-  return {
-    id: 'fixed',
-    prettyName: 'Fixed transform',
-    reference: 'test',
-    components: ['residual', 'ffn', 'attention-qk', 'attention-vo', 'head'],
-    options: { parse: () => ({}) },
-    needs: [],
-    async align() {
-      return { transform: t(), trace: [], diagnostics: {} };
-    },
-  };
-}
 
 describe('RegMean composed with aligners', () => {
   it('RegMean of aligned models equals RegMean on the transformed Grams (and on Grams collected after alignment)', async () => {
@@ -39,7 +22,7 @@ describe('RegMean composed with aligners', () => {
     const registry = createRegistry()
       .use(coreSymmetryPlugin())
       .use(regmeanPlugin())
-      .use({ meta: { name: 'test-fixed', version: '0', description: 'test' }, aligners: [fixedAligner(() => transform!)] })
+      .use({ meta: { name: 'test-fixed', version: '0', description: 'test' }, aligners: [fixedTransformAligner(() => transform!)] })
       .freeze();
     const spec = registry.architectureFor(config).buildSpec(config, { head: 'classifier' });
     // A symmetry with permutations, head permutations and per-head rotations: every kind a Gram follows.

@@ -1,9 +1,8 @@
 import { forward } from '@symfuse/models';
-import { coreSymmetryPlugin, createRegistry, type StatsBundle } from '@symfuse/symmetry';
-import { randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
+import { coreSymmetryPlugin, createRegistry, modelForTask, type StatsBundle, taskParamName } from '@symfuse/symmetry';
+import { maxParamDiff, maxRelDiff, randomBatches, randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
 import { describe, expect, it } from 'vitest';
-import { modelForTask, regmeanLinear, regmeanPlugin, taskParamName } from '../src/index.js';
-import { maxParamDiff, maxRelDiff, randomBatches } from './helpers.js';
+import { regmeanLinear, regmeanPlugin } from '../src/index.js';
 
 const config = smallEncoderConfig({ numLayers: 1 });
 const registry = createRegistry().use(coreSymmetryPlugin()).use(regmeanPlugin()).freeze();

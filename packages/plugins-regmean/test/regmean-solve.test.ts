@@ -1,4 +1,4 @@
-import { createRng } from '@symfuse/symmetry';
+import { Rng } from '@symfuse/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { regmeanLinear, solveSpdRidge } from '../src/index.js';
@@ -23,7 +23,7 @@ function gaussSolve(A: Float64Array, n: number, B: Float64Array, r: number): Flo
   return x;
 }
 
-function randn(rng: ReturnType<typeof createRng>, n: number): Float64Array {
+function randn(rng: Rng, n: number): Float64Array {
   return Float64Array.from({ length: n }, () => rng.normal());
 }
 
@@ -57,7 +57,7 @@ function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 describe('regmeanLinear', () => {
   it('equals the least-squares solution over the union of the data (α = 1, raw Grams; the paper’s derivation)', () => {
-    const rng = createRng(7);
+    const rng = new Rng(7);
     const inn = 6;
     const out = 3;
     const rows = [20, 35, 50];
@@ -86,7 +86,7 @@ describe('regmeanLinear', () => {
   it('with identical Grams is the simple mean, for any α', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 4 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer(), (inn, out, m, alpha, seed) => {
-        const rng = createRng(seed);
+        const rng = new Rng(seed);
         const X = randn(rng, (inn + 3) * inn);
         const G = gram(X, inn + 3, inn);
         const Ws = Array.from({ length: m }, () => randn(rng, out * inn));
@@ -100,7 +100,7 @@ describe('regmeanLinear', () => {
   });
 
   it('with α = 0 is the per-input-feature reweighted mean, and α → 0 tends to it', () => {
-    const rng = createRng(3);
+    const rng = new Rng(3);
     const inn = 5;
     const out = 4;
     const Ws = [0, 1, 2].map(() => randn(rng, out * inn));
@@ -124,7 +124,7 @@ describe('regmeanLinear', () => {
   });
 
   it('adds the smallest ridge that works to a singular sum of Grams, and reports it', () => {
-    const rng = createRng(11);
+    const rng = new Rng(11);
     const inn = 8;
     const out = 2;
     // Rank 3 < 8: every Gram and their sum are singular.
@@ -153,7 +153,7 @@ describe('regmeanLinear', () => {
   });
 
   it('gives input features no model saw (zero Gram row) the simple mean', () => {
-    const rng = createRng(5);
+    const rng = new Rng(5);
     const inn = 4;
     const out = 3;
     const Xs = [0, 1].map(() => {
@@ -173,7 +173,7 @@ describe('solveSpdRidge', () => {
   it('solves SPD systems like an independent Gaussian elimination', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 4 }), fc.integer(), (n, r, seed) => {
-        const rng = createRng(seed);
+        const rng = new Rng(seed);
         const A = gram(randn(rng, (n + 2) * n), n + 2, n);
         for (let i = 0; i < n; i++) A[i * n + i] += 0.1;
         const B = randn(rng, n * r);
@@ -182,6 +182,29 @@ describe('solveSpdRidge', () => {
         expect(maxAbs(s.X, gaussSolve(A, n, B, r))).toBeLessThan(1e-8);
       }),
       { numRuns: 50 },
+    );
+  });
+
+  it('reports the ridge of the sequence 0, 1e-10·mean(diag A), ×10, … it used, and solves with it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 16 }), fc.integer({ min: 1, max: 3 }), fc.integer(), (n, r, seed) => {
+        const rng = new Rng(seed);
+        // Rank 1 < n: singular, so a ridge is needed.
+        const A = gram(randn(rng, n), 1, n);
+        const B = randn(rng, n * r);
+        const s = solveSpdRidge(A, n, B, r, 'test');
+        let meanDiag = 0;
+        for (let i = 0; i < n; i++) meanDiag += A[i * n + i] / n;
+        expect(s.attempts).toBeGreaterThan(1);
+        expect(Math.abs(s.ridge / (1e-10 * meanDiag * 10 ** (s.attempts - 2)) - 1)).toBeLessThan(1e-12);
+        expect(s.ridge / meanDiag).toBeLessThan(1e-3);
+        const Ar = A.slice();
+        for (let i = 0; i < n; i++) Ar[i * n + i] += s.ridge;
+        const x = gaussSolve(Ar, n, B, r);
+        const scale = Math.max(...x.map(Math.abs));
+        expect(maxAbs(s.X, x) / scale).toBeLessThan(1e-5);
+      }),
+      { numRuns: 40 },
     );
   });
 

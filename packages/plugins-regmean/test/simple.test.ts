@@ -1,9 +1,8 @@
 import { coreSymmetryPlugin, createRegistry, runPipeline } from '@symfuse/symmetry';
-import { randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
+import { maxParamDiff, randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { regmeanPlugin, simpleMerger } from '../src/index.js';
-import { maxParamDiff } from './helpers.js';
 
 const config = smallEncoderConfig({ numLayers: 1 });
 const registry = createRegistry().use(coreSymmetryPlugin()).use(regmeanPlugin()).freeze();

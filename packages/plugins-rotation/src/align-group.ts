@@ -11,8 +11,8 @@
  * - the block is `a·R`: role-`out` axes receive `a·R`, role-`in` axes `(a·R)⁻ᵀ = R/a`.
  */
 import type { HeadBlockKind, HeadElement, Solver } from '@symfuse/symmetry';
+import { linalg } from '@symfuse/tensor';
 import type { HeadLayout, HeadMatrices } from './head-layout.js';
-import { mulABt, mulSquareInto, sumSquares } from './internal/dense.js';
 import { polarFactor } from './procrustes.js';
 import { bestScale } from './rescale.js';
 
@@ -71,6 +71,21 @@ interface PairSolution {
   readonly R: Float64Array | undefined;
   readonly a: number;
   readonly cost: number;
+}
+
+/**
+ * `A Bᵀ` for row-major `A` `[m, k]` and `B` `[n, k]` (exact-length arrays or views): cross-Grams of
+ * head matrices, in f64 through `@symfuse/tensor`'s blocked GEMM. @returns `[m, n]`.
+ */
+function mulABt(a: Float64Array, b: Float64Array, m: number, n: number, k: number): Float64Array {
+  return linalg.matmul64({ data: a, rows: m, cols: k }, { data: b, rows: n, cols: k }, false, true).data;
+}
+
+/** `Σ a_i²`. */
+function sumSquares(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return s;
 }
 
 /** Rotation and scale for anchor head j vs model head k given the cross-Grams, and the objective. */
@@ -216,8 +231,9 @@ function solveSpace(pb: SpaceProblem, sigma: Int32Array): SpaceOutcome {
       const mIn = inWidth ? mulABt(yIn, xIn, dk, dk, inWidth) : new Float64Array(dk * dk);
       const norms = { xOut: sumSquares(xOut), xIn: sumSquares(xIn), yOut: sumSquares(yOut), yIn: sumSquares(yIn) };
       ({ R, a } = solvePair(mOut, mIn, dk, norms, true, pb.rescale));
-      mulSquareInto(R!, xOut, dk, outWidth, rxOut);
-      mulSquareInto(R!, xIn, dk, inWidth, rxIn);
+      // R X per role ([dk, dk] · [dk, width]); an empty role (width 0) stays empty.
+      if (outWidth) rxOut.set(linalg.matmul64({ data: R!, rows: dk, cols: dk }, { data: xOut, rows: dk, cols: outWidth }).data);
+      if (inWidth) rxIn.set(linalg.matmul64({ data: R!, rows: dk, cols: dk }, { data: xIn, rows: dk, cols: inWidth }).data);
     } else {
       rxOut.set(xOut);
       rxIn.set(xIn);

@@ -21,7 +21,6 @@ import {
 } from '@symfuse/symmetry';
 import { alignHeadGroup, type HeadReport, type SpaceProblem } from './align-group.js';
 import { gatherHeads, headLayout } from './head-layout.js';
-import { tensorSvd } from './internal/tensor-linalg.js';
 import { type RotationOptions, rotationOptions, selectedLayers } from './options.js';
 
 /** The aligner id. */
@@ -46,8 +45,6 @@ export interface RotationDiagnostics {
   /** Per head group, with pairing: σ and the assignment objective of the identity vs σ. */
   readonly headPairing: Readonly<Record<string, { readonly sigma: readonly number[]; readonly costIdentity: number; readonly cost: number }>>;
   readonly timings: { readonly totalMs: number; readonly gatherMs: number; readonly solveMs: number };
-  /** Which SVD computed the polar factors: `@symfuse/tensor`'s or the local Jacobi stand-in. */
-  readonly svd: 'tensor' | 'local-jacobi';
 }
 
 function admits(space: SpaceSpec, ...kinds: GroupKind[]): boolean {
@@ -199,7 +196,6 @@ async function alignRotation(request: AlignRequest<RotationOptions>): Promise<Al
     heads,
     headPairing,
     timings: { totalMs: performance.now() - tStart, gatherMs, solveMs },
-    svd: tensorSvd ? 'tensor' : 'local-jacobi',
   };
   return {
     transform: { elements, preservesFunction: true, provenance: { aligner: ROTATION_ALIGNER_ID, options: { ...o }, seed: request.seed } },

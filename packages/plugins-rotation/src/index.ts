@@ -22,7 +22,7 @@ export {
 } from './options.js';
 export { alignHeadGroup, type SpaceProblem, type HeadReport, type SpaceOutcome, type GroupOutcome } from './align-group.js';
 export { headLayout, gatherHeads, layoutParams, type HeadLayout, type HeadSegment, type HeadMatrices } from './head-layout.js';
-export { polarFactor, polarFactorLocal, type PolarFactor } from './procrustes.js';
+export { polarFactor, type PolarFactor } from './procrustes.js';
 export { bestScale, scaleObjective, realRootsIn, evalPoly, type ScaleStats, type ScaleChoice } from './rescale.js';
 export { modelDistance, layerOfParam, type DistanceReport, type DistanceOptions } from './distance.js';
 export {

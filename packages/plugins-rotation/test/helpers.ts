@@ -5,6 +5,7 @@
  */
 import { type EncoderConfig, type EncoderModelType, layerParamNames } from '@symfuse/models';
 import type { Aligner, ModelWeights, SpaceElement, TraceEvent } from '@symfuse/symmetry';
+import { matmulOracle, nd } from '@symfuse/tensor/testing';
 
 /** Row `i` of a `[rows, cols]` parameter, as numbers. */
 function row(m: ModelWeights, name: string, i: number): number[] {
@@ -58,26 +59,14 @@ export function dot(x: readonly number[], y: readonly number[]): number {
   return s;
 }
 
-/** Naive `A Bᵀ` for `[n, n]` row-major matrices. */
+/** Naive `A Bᵀ` for `[n, n]` row-major matrices (`@symfuse/tensor/testing`'s triple-loop oracle). */
 export function mulABt(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const c = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += a[i * n + k] * b[j * n + k];
-    c[i * n + j] = s;
-  }
-  return c;
+  return matmulOracle(nd([n, n], a), nd([n, n], b), false, true).value.data;
 }
 
-/** Naive `A B`. */
+/** Naive `A B` for `[n, n]` row-major matrices. */
 export function mulAB(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const c = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += a[i * n + k] * b[k * n + j];
-    c[i * n + j] = s;
-  }
-  return c;
+  return matmulOracle(nd([n, n], a), nd([n, n], b), false, false).value.data;
 }
 
 /** `max |AᵀA − I|`. */

@@ -5,7 +5,7 @@
 import { TransformError } from './errors.js';
 import { randomElement } from './group/random.js';
 import { toHeadForm } from './group/element-ops.js';
-import { createRng } from './internal/rng.js';
+import { Rng } from '@symfuse/tensor';
 import { getSpace, indexSpec, type GroupKind, type SymmetrySpec } from './spec.js';
 import type { SpaceElement, Transform } from './transform.js';
 
@@ -15,7 +15,7 @@ import type { SpaceElement, Transform } from './transform.js';
  * @param layerSpaces the head-blocked spaces to permute (e.g. `['layer.0.attention.qk', 'layer.0.attention.vo']`).
  */
 export function ignoreHeadsTransform(spec: SymmetrySpec, layerSpaces: readonly string[], seed: number): Transform {
-  const rng = createRng(seed);
+  const rng = new Rng(seed);
   const elements = new Map<string, SpaceElement>();
   let perm: Int32Array | undefined;
   for (const id of layerSpaces) {
@@ -54,7 +54,7 @@ export function bertSublayerOf(param: string): string {
  */
 export function separateResidualTransform(spec: SymmetrySpec, seed: number, residualSpace = 'residual', sublayerOf: (param: string) => string = bertSublayerOf): Transform {
   const space = getSpace(spec, residualSpace);
-  const rng = createRng(seed);
+  const rng = new Rng(seed);
   const perms = new Map<string, Int32Array>();
   const paramOverrides = new Map<string, Map<string, SpaceElement>>();
   for (const b of indexSpec(spec).bindingsBySpace.get(residualSpace) ?? []) {
@@ -75,7 +75,7 @@ export function separateResidualTransform(spec: SymmetrySpec, seed: number, resi
  * dense rotation of the residual stream, `['orthogonal']`; positive scaling of a GELU FFN, `['scale']`).
  */
 export function forcedTransform(spec: SymmetrySpec, spaces: readonly string[], kinds: readonly GroupKind[], seed: number): Transform {
-  const rng = createRng(seed);
+  const rng = new Rng(seed);
   const elements = new Map<string, SpaceElement>();
   for (const id of spaces) elements.set(id, randomElement(getSpace(spec, id), kinds, rng.fork(id)));
   return { elements, preservesFunction: false, provenance: { source: 'forcedTransform', seed, kinds: [...kinds] } };

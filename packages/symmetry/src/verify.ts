@@ -4,11 +4,10 @@
  * mapped through the residual transform) are compared.
  */
 import { type EncoderBatch, type EncoderConfig, type EncoderModel, forward, type HeadKind, resolveHead } from '@symfuse/models';
-import type { Tensor } from '@symfuse/tensor';
+import { Rng, type Tensor } from '@symfuse/tensor';
 import { applyTransform } from './apply.js';
 import { actOnArray, type HostArray } from './group/act.js';
 import type { ModelWeights } from './interfaces.js';
-import { createRng } from './internal/rng.js';
 import type { SpaceElement, Transform } from './transform.js';
 import type { SymmetrySpec } from './spec.js';
 
@@ -28,7 +27,7 @@ export interface ProbeOptions {
  * but the first is padded at the end by a random amount (pad ids, mask 0); random token types.
  */
 export function makeProbes(config: EncoderConfig, options: ProbeOptions): EncoderBatch[] {
-  const rng = createRng(options.seed);
+  const rng = new Rng(options.seed);
   const batch = options.batch ?? 3;
   const room = config.modelType === 'roberta' ? config.maxPositionEmbeddings - config.padTokenId - 1 : config.maxPositionEmbeddings;
   const seqLen = Math.max(1, Math.min(options.seqLen ?? 8, room));

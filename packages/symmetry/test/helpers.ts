@@ -1,6 +1,8 @@
 /** Independent oracles and generators shared by the symmetry tests. */
 import fc from 'fast-check';
-import { type GroupKind, randomElement, type SpaceElement, type SpaceSpec, createRng } from '../src/index.js';
+import { Rng } from '@symfuse/tensor';
+import { matmulOracle, nd } from '@symfuse/tensor/testing';
+import { type GroupKind, randomElement, type SpaceElement, type SpaceSpec } from '../src/index.js';
 
 /** Naive `T ·ₐ X` for a dense row-major `[n, n]` T over axis `axis` of `shape` (f64). */
 export function denseAlongAxis(T: Float64Array, x: ArrayLike<number>, shape: readonly number[], axis: number): Float64Array {
@@ -17,26 +19,14 @@ export function denseAlongAxis(T: Float64Array, x: ArrayLike<number>, shape: rea
   return out;
 }
 
-/** `a · bᵀ` for `[n, n]` matrices, naive. */
+/** `a · bᵀ` for `[n, n]` matrices, naive (`@symfuse/tensor/testing`'s triple-loop oracle). */
 export function mulTransposed(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const c = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += a[i * n + k] * b[j * n + k];
-    c[i * n + j] = s;
-  }
-  return c;
+  return matmulOracle(nd([n, n], a), nd([n, n], b), false, true).value.data;
 }
 
 /** `a · b`, naive. */
 export function mul(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const c = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += a[i * n + k] * b[k * n + j];
-    c[i * n + j] = s;
-  }
-  return c;
+  return matmulOracle(nd([n, n], a), nd([n, n], b), false, false).value.data;
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -90,13 +80,13 @@ export const arbFamilyCase = fc.record({
 export function drawElement(familyIndex: number, h: number, dk: number, seed: number, label = ''): { space: SpaceSpec; element: SpaceElement; exact: boolean } {
   const f = FAMILIES[familyIndex];
   const space = familySpace(f, h, dk);
-  return { space, element: randomElement(space, f.kinds, createRng(seed).fork(label)), exact: f.exact };
+  return { space, element: randomElement(space, f.kinds, new Rng(seed).fork(label)), exact: f.exact };
 }
 
 /** A random array of `shape` with entries in [-1, 1). */
 export function randomArray(shape: readonly number[], seed: number, f32 = false): Float64Array | Float32Array {
   const n = shape.reduce((a, b) => a * b, 1);
-  const rng = createRng(seed);
+  const rng = new Rng(seed);
   const a = f32 ? new Float32Array(n) : new Float64Array(n);
   for (let i = 0; i < n; i++) a[i] = 2 * rng.uniform() - 1;
   return a;

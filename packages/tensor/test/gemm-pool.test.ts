@@ -133,7 +133,20 @@ describe('gemm pool configuration', () => {
   });
 });
 
-describe('gemm without WebAssembly', () => {
+describe('gemm in a fresh Node process', () => {
+  it.runIf(poolPossible)('a process that used the pool exits by itself (the workers are unref()ed)', () => {
+    const gemmIndex = fileURLToPath(new URL('../src/backends/cpu/gemm/index.ts', import.meta.url));
+    const script = `
+      import { gemmF32, gemmPoolInfo, startGemmPool } from ${JSON.stringify(gemmIndex)};
+      startGemmPool({ wait: true });
+      const n = 256, A = new Float32Array(n * n).fill(1), C = new Float32Array(n * n);
+      gemmF32(false, false, n, n, n, 1, A, 0, n, A, 0, n, 0, C, 0, n, { minParallelFlops: 0 });
+      console.log(JSON.stringify({ c: C[999], jobs: gemmPoolInfo().jobs }));`;
+    // A hang would hit the timeout and throw here.
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(JSON.parse(out.trim().split('\n').pop() ?? '{}')).toEqual({ c: 256, jobs: 1 });
+  });
+
   it('falls back to the JS kernel on the calling thread (node --jitless has no wasm)', () => {
     const gemmIndex = fileURLToPath(new URL('../src/backends/cpu/gemm/index.ts', import.meta.url));
     const script = `

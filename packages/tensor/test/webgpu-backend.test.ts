@@ -15,12 +15,11 @@ import {
   type WebGpuStorage,
   defineUniforms,
   isLavapipe,
-  probeAdapter,
   writeBytes,
 } from '../src/backends/webgpu/index.js';
+import { gateWebGpu } from './webgpu-gate.js';
 
-const adapter = await probeAdapter();
-if (!adapter) console.warn('[webgpu-backend.test] SKIPPED: requestAdapter() returned null (no WebGPU adapter; CI installs lavapipe with .ci/install-webgpu.sh)');
+const adapter = await gateWebGpu('webgpu-backend.test');
 
 const AFFINE = defineUniforms({ n: 'u32', scale: 'f32', shift: 'f32' });
 

@@ -6,10 +6,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { GpuDeviceLostError, WebGpuBackend, probeAdapter } from '../src/backends/webgpu/index.js';
+import { GpuDeviceLostError, WebGpuBackend } from '../src/backends/webgpu/index.js';
+import { gateWebGpu } from './webgpu-gate.js';
 
-const adapter = await probeAdapter();
-if (!adapter) console.warn('[webgpu-teardown.test] SKIPPED: requestAdapter() returned null (no WebGPU adapter; CI installs lavapipe with .ci/install-webgpu.sh)');
+const adapter = await gateWebGpu('webgpu-teardown.test');
 
 const entry = fileURLToPath(new URL('../src/backends/webgpu/index.ts', import.meta.url));
 

@@ -37,7 +37,7 @@ function scoreHeader(kind: 'mlm' | 'classification'): string[] {
 /** Renders the whole report. */
 export function renderMarkdown(r: RunReport): string {
   const out: string[] = [`# symfuse ${r.command} report`, '', `${r.tool.name} ${r.tool.version} · ${r.createdAt}`, ''];
-  out.push('## Models', '', table(['role', 'path', 'architecture', 'head', 'parameters', 'statistics'], r.models.map((m) => [m.role, m.path, m.architecture ?? '–', m.head ?? '–', num(m.params), m.stats?.join(', ') || (r.statsData ? `collected on ${r.statsData}` : '–')])), '');
+  out.push('## Models', '', table(['role', 'path', 'architecture', 'head', 'parameters', 'statistics'], r.models.map((m) => [m.role, m.path, m.architecture ?? '–', m.head ?? '–', num(m.params), m.stats?.join(', ') || (r.statsData && m.role !== 'merged' ? `collected on ${r.statsData}` : '–')])), '');
   if (r.alignment?.length) {
     out.push('## Alignment', '', table(['model', 'step', 'aligner', 'spaces', 'function-preserving', 'time'], r.alignment.map((s) => [String(s.model + 1), String(s.step), s.aligner, String(s.spaces), s.preservesFunction ? 'yes' : 'NO', ms(s.ms)])), '');
     const sites = r.alignment.flatMap((s) => s.sites.map((x) => ({ ...x, model: s.model, aligner: s.aligner })));

@@ -3,17 +3,17 @@
  * Scales are log-uniform in [1/2, 2] so they are far from degenerate; orthogonal blocks are Haar.
  */
 import { TransformError } from '../errors.js';
-import { createRng, type SymRng } from '../internal/rng.js';
+import { Rng } from '@symfuse/tensor';
 import { type GroupKind, indexSpec, type SpaceSpec, type SymmetrySpec } from '../spec.js';
 import type { HeadBlockKind, SpaceElement, Transform } from '../transform.js';
 import { composeElements, identityPermutation } from './element-ops.js';
 import { identitySq, invertSq, matmulSq, transposeSq } from './small-linalg.js';
 
-function logUniformScale(rng: SymRng): number {
+function logUniformScale(rng: Rng): number {
   return Math.exp((2 * rng.uniform() - 1) * Math.LN2);
 }
 
-function randomInvertible(n: number, rng: SymRng): Float64Array {
+function randomInvertible(n: number, rng: Rng): Float64Array {
   // Q1 · diag(s) · Q2 with s log-uniform in [1/2, 2]: condition number ≤ 4.
   const q1 = rng.orthogonal(n);
   const q2 = rng.orthogonal(n);
@@ -29,7 +29,7 @@ function randomInvertible(n: number, rng: SymRng): Float64Array {
  * are used anyway — pass `space.kinds` for a symmetry). With no usable kind, the identity permutation.
  * @param headPerm use this σ instead of drawing one (to share σ within a headGroup).
  */
-export function randomElement(space: SpaceSpec, kinds: readonly GroupKind[], rng: SymRng, headPerm?: Int32Array): SpaceElement {
+export function randomElement(space: SpaceSpec, kinds: readonly GroupKind[], rng: Rng, headPerm?: Int32Array): SpaceElement {
   const n = space.size;
   const k = new Set(kinds);
   if (space.heads) {
@@ -103,7 +103,7 @@ export interface RandomTransformOptions {
  * `rng.fork(spaceId)`).
  */
 export function randomTransform(spec: SymmetrySpec, options: RandomTransformOptions): Transform {
-  const rng = createRng(options.seed);
+  const rng = new Rng(options.seed);
   const index = indexSpec(spec);
   const wanted = options.spaces ? new Set(options.spaces) : undefined;
   if (wanted) {

@@ -3,11 +3,10 @@
  * (later aligners see the model already transformed by earlier ones; transforms compose), then merges
  * the anchor and the aligned models, with their statistics moved into the anchor's basis.
  */
-import type { Tensor } from '@symfuse/tensor';
+import { Rng, type Tensor } from '@symfuse/tensor';
 import { applyTransform } from '../apply.js';
 import { PipelineError, TransformError } from '../errors.js';
 import type { ModelWeights, ProgressSink, StatNeed, StatsBundle, TraceEvent } from '../interfaces.js';
-import { createRng } from '../internal/rng.js';
 import type { SymmetryRegistry } from '../registry.js';
 import type { SpaceSpec, SymmetrySpec } from '../spec.js';
 import { assertValidSpec, validateSpec } from '../spec-validate.js';
@@ -109,7 +108,7 @@ export async function runPipeline(registry: SymmetryRegistry, config: unknown, i
   if (inputs.models.length === 0) throw new PipelineError('runPipeline: no models to align (inputs.models is empty); merging needs the anchor and at least one other model');
   const spec = specFor(registry, inputs);
   const seed = cfg.seed ?? inputs.seed ?? 0;
-  const rng = createRng(seed);
+  const rng = new Rng(seed);
   const solver = registry.solver(cfg.solver);
   const warnings: string[] = [];
   const progress = inputs.progress;

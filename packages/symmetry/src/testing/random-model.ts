@@ -3,9 +3,8 @@
  * β included), so that a transform which mishandles any parameter changes the outputs.
  */
 import { type EncoderConfig, expectedParams, type HeadKind, resolveHead } from '@symfuse/models';
-import { fromHost, type Tensor } from '@symfuse/tensor';
+import { fromHost, Rng, type Tensor } from '@symfuse/tensor';
 import type { ModelWeights } from '../interfaces.js';
-import { createRng } from '../internal/rng.js';
 
 /** Options of {@link randomEncoderModel}. */
 export interface RandomModelOptions {
@@ -24,7 +23,7 @@ export interface RandomModelOptions {
  */
 export function randomEncoderModel(config: EncoderConfig, options: RandomModelOptions): ModelWeights<EncoderConfig> & { head: HeadKind } {
   const head = options.head ?? resolveHead(config);
-  const rng = createRng(options.seed);
+  const rng = new Rng(options.seed);
   const gain = options.gain ?? 1;
   const params = new Map<string, Tensor>();
   for (const [name, shape] of expectedParams(config, head)) {

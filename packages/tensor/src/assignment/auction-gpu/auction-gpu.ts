@@ -12,14 +12,18 @@
  * Magnitudes are kept ≤ 2²⁸ so prices stay far from i32 overflow; that bounds the smallest ε_final
  * (`(n+1)·range/2²⁸`), and a smaller request throws.
  *
- * The host reads one u32 (the number of unassigned rows) every `checkEvery` rounds, never every
- * round; rounds enqueued past convergence do nothing.
+ * The host reads one u32 (the number of unassigned rows) after batches of 2, 4, 8 … `checkEvery`
+ * rounds, never every round; rounds enqueued past convergence do nothing. When few rows are left
+ * (or their number stalls — a price war, where each Jacobi round places about one effective bid),
+ * the phase is finished by Gauss–Seidel bidding inside one workgroup (`auction-tail`), thousands of
+ * bids per dispatch.
  *
  * @see ALGORITHMS.md "Linear assignment"; Bertsekas, "The auction algorithm" (1988).
  */
 import { ValueError } from '../../errors.js';
+import { isLavapipe } from '../../backends/webgpu/gpu-context.js';
 import type { WebGpuBackend, WebGpuStorage } from '../../backends/webgpu/webgpu-backend.js';
-import { AUCTION_U, BID_WG, LINE_WG, assignProgram, bidProgram, compactProgram, phaseProgram, resolveProgram } from './programs.js';
+import { AUCTION_U, LINE_WG, assignProgram, bidProgram, compactProgram, phaseProgram, resolveProgram, tailProgram } from './programs.js';
 
 /** Options of {@link auctionAssignmentGpu}. */
 export interface AuctionGpuOptions {
@@ -32,10 +36,19 @@ export interface AuctionGpuOptions {
   readonly epsFinal?: number;
   /** Factor by which ε shrinks between phases (default 6). */
   readonly scalingFactor?: number;
-  /** Rounds enqueued between reads of the convergence counter (default 16). */
+  /**
+   * Most rounds enqueued between reads of the convergence counter (default 16). Each phase starts
+   * with 2 and doubles up to this: most phases converge within a few rounds, and rounds enqueued past
+   * convergence still cost their dispatches.
+   */
   readonly checkEvery?: number;
   /** Safety cap on Jacobi rounds over all phases (default 50·n + 10 000); exceeding it throws. */
   readonly maxRounds?: number;
+  /**
+   * When at most this many rows are unassigned, the phase finishes with Gauss–Seidel bidding in one
+   * workgroup (default max(16, n/64)): the Jacobi tail is a chain of single evictions, one bid per round.
+   */
+  readonly tailRows?: number;
 }
 
 /** Result of {@link auctionAssignmentGpu}. */
@@ -48,10 +61,14 @@ export interface AuctionGpuResult {
   readonly epsilon: number;
   /** Bound on |optimum − total|: 0 when exact (integer costs with δ = 1/k), else n·δ. */
   readonly gapBound: number;
-  /** Jacobi rounds enqueued and ε phases run. */
+  /** Jacobi rounds enqueued, Gauss–Seidel tail dispatches, and ε phases run. */
   readonly rounds: number;
+  readonly tailDispatches: number;
   readonly phases: number;
 }
+
+/** Bids per dispatch of the Gauss–Seidel tail (bounds one dispatch's run time). */
+const TAIL_BIDS = 4096;
 
 /** Largest |a″| entry: keeps prices (≲ 2·range) far from i32 overflow. */
 const MAX_FIXED = 2 ** 28;
@@ -127,21 +144,29 @@ export async function auctionAssignmentGpu(
   };
   if (n <= 1) {
     const cols = new Int32Array(n);
-    return { cols, total: totalOf(cols), epsilon: 0, gapBound: 0, rounds: 0, phases: 0 };
+    return { cols, total: totalOf(cols), epsilon: 0, gapBound: 0, rounds: 0, tailDispatches: 0, phases: 0 };
   }
   const prep = prepare(cost, n, options);
   if (prep.range === 0) {
     // Every assignment has the same total.
     const cols = Int32Array.from({ length: n }, (_, i) => i);
-    return { cols, total: totalOf(cols), epsilon: prep.delta, gapBound: 0, rounds: 0, phases: 0 };
+    return { cols, total: totalOf(cols), epsilon: prep.delta, gapBound: 0, rounds: 0, tailDispatches: 0, phases: 0 };
   }
   const factor = options.scalingFactor ?? 6;
   if (!(factor > 1)) throw new ValueError('auctionAssignmentGpu', `scalingFactor is ${factor}; expected > 1`);
   const checkEvery = Math.max(1, Math.floor(options.checkEvery ?? 16));
   const maxRounds = options.maxRounds ?? 50 * n + 10_000;
+  const tailRows = options.tailRows ?? Math.max(16, Math.floor(n / 64));
+  // Bidding workgroups loop over the unassigned rows: enough to fill the device, few enough that
+  // idle ones (rows finish, the count shrinks) cost little. Lavapipe runs them on the CPU's cores.
+  const maxGroups = isLavapipe(backend.context.adapterInfo) ? 32 : 4096;
 
   const gpu = backend;
   const op = 'auctionAssignmentGpu';
+  const maxBinding = backend.context.limits.maxStorageBufferBindingSize;
+  if (n * n * 4 > maxBinding) {
+    throw new ValueError(op, `n=${n}: the ${n}×${n} benefit matrix needs ${n * n * 4} bytes in one storage binding; this device allows ${maxBinding} (n ≤ ${Math.floor(Math.sqrt(maxBinding / 4))})`);
+  }
   const alloc = (size: number): WebGpuStorage => gpu.allocate('i32', size);
   const ben = gpu.upload(prep.fixed, 'i32');
   const price = alloc(n);
@@ -160,6 +185,7 @@ export async function auctionAssignmentGpu(
     const lines = Math.ceil(n / LINE_WG);
     let eps = Math.max(1, Math.floor((prep.range * (n + 1)) / prep.delta / 8));
     let rounds = 0;
+    let tails = 0;
     let phases = 0;
     for (;;) {
       phases++;
@@ -167,19 +193,34 @@ export async function auctionAssignmentGpu(
       gpu.dispatch({ program: phaseProgram, storage: [b(state), b(best), b(winner), b(owner), b(assign), b(list)], uniforms: { layout: AUCTION_U, values }, workgroups: { linear: lines }, sizes: `[${n}] eps=${eps}` });
       // The unassigned count never grows within a phase (each win assigns one row and frees at most one).
       let upper = n;
+      let batch = Math.min(2, checkEvery);
       for (;;) {
-        const groups = Math.min(upper, 65535);
+        const groups = Math.min(upper, maxGroups);
         const v = { n, eps, groups };
-        for (let r = 0; r < checkEvery; r++) {
+        for (let r = 0; r < batch; r++) {
           gpu.dispatch({ program: bidProgram, storage: [b(ben), b(price), b(list), b(state), b(bidCol), b(bidVal), b(best)], uniforms: { layout: AUCTION_U, values: v }, workgroups: groups, sizes: `[${n}]`, cost: upper * n });
           gpu.dispatch({ program: resolveProgram, storage: [b(list), b(bidCol), b(bidVal), b(state), b(best), b(winner)], uniforms: { layout: AUCTION_U, values: v }, workgroups: { linear: Math.ceil(upper / LINE_WG) }, cost: upper });
           gpu.dispatch({ program: assignProgram, storage: [b(state), b(best), b(winner), b(owner), b(assign), b(price)], uniforms: { layout: AUCTION_U, values: v }, workgroups: { linear: lines }, cost: n });
           gpu.dispatch({ program: compactProgram, storage: [b(assign), b(list), b(state)], uniforms: { layout: AUCTION_U, values: v }, workgroups: { linear: lines }, cost: n });
         }
-        rounds += checkEvery;
-        const left = new Uint32Array(await gpu.readBuffer(state.buffer, 0, 4))[0];
-        if (left === 0) break;
+        rounds += batch;
+        const ran = batch;
+        batch = Math.min(2 * batch, checkEvery);
+        let left = new Uint32Array(await gpu.readBuffer(state.buffer, 0, 4))[0];
         if (left > upper) throw new Error(`${op}: internal error: ${left} unassigned rows after ${upper} (the count must not grow)`);
+        // Tail: few rows left, or a stall (a price war among a shrinking group of rows: Jacobi rounds
+        // then place about one effective bid each).
+        const stalled = left <= n / 8 && 4 * left > 3 * upper && ran >= 8;
+        if (left > 0 && (left <= tailRows || stalled)) {
+          const tv = { n, eps, groups: TAIL_BIDS };
+          while (left > 0) {
+            gpu.dispatch({ program: tailProgram, storage: [b(ben), b(price), b(owner), b(assign), b(list), b(state)], uniforms: { layout: AUCTION_U, values: tv }, workgroups: 1, sizes: `[${n}] tail`, cost: TAIL_BIDS * n });
+            tails++;
+            left = new Uint32Array(await gpu.readBuffer(state.buffer, 0, 4))[0];
+            if (tails > maxRounds) throw new Error(`${op}: no convergence after ${tails} tail dispatches (phase ε=${eps}, ${left} rows unassigned)`);
+          }
+        }
+        if (left === 0) break;
         upper = left;
         if (rounds > maxRounds) {
           throw new Error(`${op}: no convergence after ${rounds} rounds (phase ε=${eps}, ${left} rows unassigned); raise maxRounds or epsFinal`);
@@ -195,7 +236,7 @@ export async function auctionAssignmentGpu(
       if (!(j >= 0 && j < n) || seen[j]) throw new Error(`${op}: internal error: row ${i} got column ${j}; the result is not a permutation`);
       seen[j] = 1;
     }
-    return { cols, total: totalOf(cols), epsilon: prep.delta, gapBound: prep.exact ? 0 : n * prep.delta, rounds, phases };
+    return { cols, total: totalOf(cols), epsilon: prep.delta, gapBound: prep.exact ? 0 : n * prep.delta, rounds, tailDispatches: tails, phases };
   } finally {
     for (const s of all) gpu.release(s);
   }

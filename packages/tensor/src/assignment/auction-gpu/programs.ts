@@ -210,3 +210,102 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   atomicStore(&winner[i], NONE);
 }`,
 };
+
+/** Threads of the single workgroup of the tail program. */
+export const TAIL_WG = 64;
+
+/**
+ * The tail of a phase, when few rows are unassigned: a Jacobi round would place one or two bids for
+ * four dispatches (evictions chain one after another), so one workgroup runs Gauss–Seidel bidding
+ * instead — rows taken from a stack built in ascending row order (deterministic), each bid placed at
+ * once — for up to `u.groups` bids, then stores the number still unassigned in `state[0]`.
+ */
+export const tailProgram: GpuProgram = {
+  name: 'auction-tail',
+  key: 'i32',
+  bindings: ['read', 'read_write', 'read_write', 'read_write', 'read_write', 'read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${COMMON}
+@group(0) @binding(0) var<storage, read> ben: array<i32>;
+@group(0) @binding(1) var<storage, read_write> price: array<i32>;
+@group(0) @binding(2) var<storage, read_write> owner: array<i32>;
+@group(0) @binding(3) var<storage, read_write> assign: array<i32>;
+@group(0) @binding(4) var<storage, read_write> list: array<u32>;
+@group(0) @binding(5) var<storage, read_write> state: array<atomic<u32>>;
+@group(0) @binding(6) var<uniform> u: Uniforms;
+
+const WG = ${TAIL_WG}u;
+const MIN_I32 = -2147483647 - 1;
+var<workgroup> count_w: u32;
+var<workgroup> r_v1: array<i32, WG>;
+var<workgroup> r_j1: array<u32, WG>;
+var<workgroup> r_v2: array<i32, WG>;
+
+@compute @workgroup_size(${TAIL_WG})
+fn main(@builtin(local_invocation_index) li: u32) {
+  if (li == 0u) {
+    var c = 0u;
+    for (var i = 0u; i < u.n; i++) {
+      if (assign[i] < 0) { list[c] = i; c++; }
+    }
+    // Pop from the end: the lowest rows bid first.
+    for (var a = 0u; a < c / 2u; a++) {
+      let t = list[a];
+      list[a] = list[c - 1u - a];
+      list[c - 1u - a] = t;
+    }
+    count_w = c;
+  }
+  storageBarrier();
+  for (var bid_no = 0u; bid_no < u.groups; bid_no++) {
+    let count = workgroupUniformLoad(&count_w);
+    if (count == 0u) { break; }
+    let i = list[count - 1u];
+    let row = i * u.n;
+    var v1 = MIN_I32;
+    var j1 = NONE;
+    var v2 = MIN_I32;
+    for (var j = li; j < u.n; j += WG) {
+      let v = ben[row + j] - price[j];
+      if (v > v1) { v2 = v1; v1 = v; j1 = j; } else if (v > v2) { v2 = v; }
+    }
+    r_v1[li] = v1;
+    r_j1[li] = j1;
+    r_v2[li] = v2;
+    workgroupBarrier();
+    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+      if (li < s) {
+        let av1 = r_v1[li];
+        let aj1 = r_j1[li];
+        let bv1 = r_v1[li + s];
+        let bj1 = r_j1[li + s];
+        if (bv1 > av1 || (bv1 == av1 && bj1 < aj1)) {
+          r_v1[li] = bv1;
+          r_j1[li] = bj1;
+          r_v2[li] = max(av1, r_v2[li + s]);
+        } else {
+          r_v2[li] = max(r_v2[li], bv1);
+        }
+      }
+      workgroupBarrier();
+    }
+    if (li == 0u) {
+      let j = r_j1[0];
+      price[j] = price[j] + (r_v1[0] - r_v2[0]) + u.eps;
+      let old = owner[j];
+      owner[j] = i32(i);
+      assign[i] = i32(j);
+      if (old >= 0) {
+        assign[old] = -1;
+        list[count - 1u] = u32(old);
+      } else {
+        count_w = count - 1u;
+      }
+    }
+    // The new price and owner are seen by every invocation's next scan.
+    storageBarrier();
+    workgroupBarrier();
+  }
+  if (li == 0u) { atomicStore(&state[0], count_w); }
+}`,
+};

@@ -13,16 +13,17 @@ function checkCount(op: string, what: string, v: number): void {
  * Checks one stored matrix: `rows × cols` read or written at `off + r*ld + c`. `ld ≥ max(1, cols)` as in
  * BLAS (any `ld ≥ 0` for an empty matrix), and the last touched element must be inside `arr`.
  */
-function checkMatrix(op: string, label: string, arr: FloatArray, off: number, ld: number, rows: number, cols: number, transposed: string): void {
+function checkMatrix(op: string, label: string, arr: FloatArray, off: number, ld: number, rows: number, cols: number, transposed: boolean): void {
+  const how = transposed ? ', read transposed' : '';
   checkCount(op, `${label} offset`, off);
   const empty = rows === 0 || cols === 0;
   if (!Number.isSafeInteger(ld) || ld < (empty ? 0 : Math.max(1, cols))) {
-    throw new ShapeError(op, `leading dimension of ${label} must be an integer ≥ max(1, ${cols}) (the stored ${label}${transposed} is [${rows}, ${cols}]), got ${ld}`);
+    throw new ShapeError(op, `leading dimension of ${label} must be an integer ≥ max(1, ${cols}) (the stored ${label} is [${rows}, ${cols}]${how}), got ${ld}`);
   }
   if (empty) return;
   const last = off + (rows - 1) * ld + cols - 1;
   if (last >= arr.length) {
-    throw new ShapeError(op, `${label}: stored [${rows}, ${cols}]${transposed} at offset ${off} with leading dimension ${ld} reaches element ${last}, but ${label} has length ${arr.length}`);
+    throw new ShapeError(op, `${label}: stored [${rows}, ${cols}]${how} at offset ${off} with leading dimension ${ld} reaches element ${last}, but ${label} has length ${arr.length}`);
   }
 }
 
@@ -57,7 +58,7 @@ export function validateGemm(
   checkCount(op, 'n', n);
   checkCount(op, 'k', k);
   if (typeof alpha !== 'number' || typeof beta !== 'number') throw new ValueError(op, `alpha and beta must be numbers, got ${alpha} and ${beta}`);
-  checkMatrix(op, 'A', A, aOff, lda, transA ? k : m, transA ? m : k, transA ? ' (A transposed)' : '');
-  checkMatrix(op, 'B', B, bOff, ldb, transB ? n : k, transB ? k : n, transB ? ' (B transposed)' : '');
-  checkMatrix(op, 'C', C, cOff, ldc, m, n, '');
+  checkMatrix(op, 'A', A, aOff, lda, transA ? k : m, transA ? m : k, transA);
+  checkMatrix(op, 'B', B, bOff, ldb, transB ? n : k, transB ? k : n, transB);
+  checkMatrix(op, 'C', C, cOff, ldc, m, n, false);
 }

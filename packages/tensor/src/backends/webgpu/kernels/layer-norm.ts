@@ -1,7 +1,9 @@
 /**
- * WebGPU LayerNorm: one workgroup per row. Two reductions in workgroup memory — the mean, then the
- * sum of squared deviations (two passes, so rows with |mean| ≫ std keep their digits, as the CPU's
- * two-pass f64 version does) — then the normalised, scaled and shifted row.
+ * WebGPU LayerNorm: one workgroup per row. Two reductions in workgroup memory — the f32 mean μ, then
+ * (Σ(x − μ), Σ(x − μ)²) — then the normalised, scaled and shifted row. The second pass is what keeps
+ * rows with |mean| ≫ std accurate: `x − μ` is exact there (Sterbenz), so r = Σ(x − μ) measures μ's
+ * own rounding error and the deviations are corrected by r/d (variance `(Σc² − r²/d)/d`). Without it
+ * an f32 μ off by half an ulp of 48 shifts every normalised value by ~1e-5 when std ≈ 0.2.
  */
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { LayerNorm } from '../../../kernels/defs.js';
@@ -27,6 +29,20 @@ ${WGSL_LINEAR_WORKGROUP}
 override WG: u32 = 64;
 var<workgroup> red: array<f32, WG>;
 
+var<workgroup> red2: array<vec2f, WG>;
+
+fn reduce_sum2(v: vec2f, li: u32) -> vec2f {
+  red2[li] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+    if (li < s) { red2[li] = red2[li] + red2[li + s]; }
+    workgroupBarrier();
+  }
+  let r = red2[0];
+  workgroupBarrier();
+  return r;
+}
+
 fn reduce_sum(v: f32, li: u32) -> f32 {
   red[li] = v;
   workgroupBarrier();
@@ -48,14 +64,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var s = 0.0;
   for (var j = li; j < u.d; j += WG) { s += x[base + j]; }
   let mean = reduce_sum(s, li) / n;
-  var ss = 0.0;
+  var acc = vec2f(0.0);
   for (var j = li; j < u.d; j += WG) {
     let c = x[base + j] - mean;
-    ss += c * c;
+    acc += vec2f(c, c * c);
   }
-  let inv = 1.0 / sqrt(reduce_sum(ss, li) / n + u.eps);
+  let r = reduce_sum2(acc, li);
+  let shift = r.x / n;
+  let variance = max(r.y - r.x * shift, 0.0) / n;
+  let inv = 1.0 / sqrt(variance + u.eps);
   for (var j = li; j < u.d; j += WG) {
-    y[base + j] = (x[base + j] - mean) * inv * gamma[j] + beta[j];
+    y[base + j] = ((x[base + j] - mean) - shift) * inv * gamma[j] + beta[j];
   }
 }`,
 };

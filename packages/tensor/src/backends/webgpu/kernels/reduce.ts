@@ -17,12 +17,13 @@ import { defineUniforms } from '../uniforms.js';
 import type { WebGpuBackend, WebGpuStorage } from '../webgpu-backend.js';
 import { WG_1D, allocOut, bindRange, bindWhole, contiguousStrides, gpuOf, prod, programMemo, rowChunks, sizesOf, wgslScalar } from './common.js';
 import { stridedGather } from './strided.js';
+import { WGSL_SPECIAL_VALUES } from './wgsl-math.js';
 
 type Base = 'sum' | 'max' | 'min';
 
 function identity(op: Base, t: 'f32' | 'i32'): string {
   if (op === 'sum') return t === 'f32' ? '0.0' : '0';
-  return op === 'max' ? 'bitcast<f32>(0xff800000u)' : 'bitcast<f32>(0x7f800000u)';
+  return op === 'max' ? 'f32_neg_inf()' : 'f32_inf()';
 }
 
 function combine(op: Base, a: string, b: string): string {
@@ -50,7 +51,8 @@ ${ROW_U.wgsl()}
 @group(0) @binding(0) var<storage, read> x: array<${t}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${t}>;
 @group(0) @binding(2) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}`;
+${WGSL_LINEAR_WORKGROUP}
+${WGSL_SPECIAL_VALUES}`;
   const wgsl =
     mode === 'thread'
       ? () => /* wgsl */ `${head}
@@ -105,6 +107,7 @@ const colProgram = programMemo<string>((key) => {
     bindings: ['read', 'read_write', 'uniform'],
     wgsl: () => /* wgsl */ `
 ${COL_U.wgsl()}
+${WGSL_SPECIAL_VALUES}
 @group(0) @binding(0) var<storage, read> x: array<${t}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${t}>;
 @group(0) @binding(2) var<uniform> u: Uniforms;
@@ -306,6 +309,7 @@ const softmaxProgram = programMemo<'softmax' | 'log'>((kind) => ({
   bindings: ['read', 'read_write', 'uniform'],
   wgsl: () => /* wgsl */ `
 ${SOFTMAX_U.wgsl()}
+${WGSL_SPECIAL_VALUES}
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> u: Uniforms;
@@ -342,7 +346,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let row = linear_workgroup(wid, nwg);
   if (row >= u.rows) { return; }
   let base = row * u.d;
-  var m = bitcast<f32>(0xff800000u);
+  var m = f32_neg_inf();
   for (var j = li; j < u.d; j += WG) { m = max(m, x[base + j]); }
   m = reduce_max(m, li);
   var s = 0.0;

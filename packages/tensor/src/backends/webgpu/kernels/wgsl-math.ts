@@ -55,6 +55,15 @@ const H1 = chebyshevFit(erfcx, 1, 2, 12);
 const H2 = chebyshevFit(erfcx, 2, 3.5, 12);
 const H3 = chebyshevFit(erfcx, 3.5, 6, 12);
 
+/**
+ * `f32_inf()`, `f32_neg_inf()`, `f32_nan()`: WGSL rejects ±∞/NaN in constant expressions (even
+ * `bitcast<f32>(0x7f800000u)`), so the bits go through a variable.
+ */
+export const WGSL_SPECIAL_VALUES = /* wgsl */ `
+fn f32_inf() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }
+fn f32_neg_inf() -> f32 { var bits = 0xff800000u; return bitcast<f32>(bits); }
+fn f32_nan() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }`;
+
 let cached: string | undefined;
 
 /**
@@ -66,8 +75,7 @@ export function wgslMath(): string {
   let cf = 'var f = z;';
   for (let j = 8; j >= 1; j--) cf += ` f = z + ${wgslFloat(j / 2)} / f;`;
   cached = /* wgsl */ `
-fn f32_inf() -> f32 { return bitcast<f32>(0x7f800000u); }
-fn f32_nan() -> f32 { return bitcast<f32>(0x7fc00000u); }
+${WGSL_SPECIAL_VALUES}
 
 // exp(-z*z) without the rounding error of z*z: zh has 12 significant bits, so zh*zh is exact.
 fn exp_neg_sq(z: f32) -> f32 {

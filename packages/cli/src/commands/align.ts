@@ -1,0 +1,167 @@
+/**
+ * `symfuse align`: aligns one model to an anchor with one or more aligners and writes the aligned
+ * model, the transform (JSON), the aligners' diagnostics and a report with plots.
+ */
+import path from 'node:path';
+import { toJsonSafe } from '@symfuse/eval';
+import { saveModelDir } from '@symfuse/models';
+import { type SymmetryRegistry, transformToJson } from '@symfuse/symmetry';
+import YAML from 'yaml';
+import { keyValues, list, str } from '../args.js';
+import { type Command, print } from '../command.js';
+import { resolveSource, STATS_DEFAULTS } from '../data.js';
+import { UsageError } from '../errors.js';
+import { alignSteps, distances, stepMatrices, writeReport } from '../job/report-parts.js';
+import { assertFinite } from '../job/merge-job.js';
+import { createStatsProvider } from '../job/stats-provider.js';
+import { describeModel, loadCliModel } from '../models.js';
+import { buildRegistry, checkIds, createRun } from '../registry.js';
+import { stageOutput } from '../staging.js';
+import { cliVersion } from '../version.js';
+import { setup } from './shared.js';
+
+const help = `usage: symfuse align --anchor DIR --model DIR --aligner ID[,ID…] [--option [ID.]KEY=VALUE …]
+                     [--spaces SEL[,SEL…]] [--data SRC] --out DIR [--force] [--json] [--quiet]
+
+Aligns --model to --anchor (which is never changed) and writes to --out: the aligned model directory,
+transform.json (the composed transform, reusable), diagnostics.json, report.json, report.md and
+plots/*.svg. Aligners run in the given order; each sees the model as the previous ones left it.
+
+Options:
+  --aligner ID[,ID…]     verma-elbayad, weight-matching, rotation, or any registered aligner
+  --option KEY=VALUE     an aligner option (repeatable); KEY goes to every aligner that has it,
+                         ID.KEY to one aligner (e.g. --option verma-elbayad.residual=first)
+  --spaces SEL[,SEL…]    spaces for every aligner: residual, ffn, attention, attention-qk,
+                         attention-vo, head, or space ids with * (default: each aligner's own)
+  --data SRC             data for statistics (verma-elbayad needs correlations): sotu, moby-dick,
+                         party:ERA, spam:DOMAIN, a .txt or .jsonl file
+  --blocks N / --examples N   size of the statistics sample (default 32 blocks / 256 examples)
+  --seed N               seed of the run (default 0)
+  --force                replace an existing --out
+  --json                 print report.json on stdout`;
+
+/**
+ * Splits `--option` values between aligners: `id.key=value` goes to `id`; `key=value` to every aligner
+ * whose options describe `key` (to all when an aligner does not describe its options).
+ * @throws UsageError for a key that no aligner takes, listing each aligner's keys.
+ */
+export function distributeOptions(registry: SymmetryRegistry, aligners: readonly string[], raw: readonly string[], command: string): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = Object.fromEntries(aligners.map((a) => [a, {}]));
+  const kv = keyValues(raw, command);
+  for (const [key, value] of Object.entries(kv)) {
+    const dot = key.indexOf('.');
+    const target = dot > 0 ? key.slice(0, dot) : undefined;
+    if (target && aligners.includes(target)) {
+      out[target][key.slice(dot + 1)] = value;
+      continue;
+    }
+    const takers = aligners.filter((a) => {
+      const d = registry.aligner(a).options.describe;
+      return !d || key in d;
+    });
+    if (takers.length === 0) {
+      const known = aligners.map((a) => `${a}: ${Object.keys(registry.aligner(a).options.describe ?? {}).join(', ') || '(none)'}`).join('; ');
+      throw new UsageError(`--option ${key}: no aligner takes '${key}'; options by aligner — ${known}`, command);
+    }
+    for (const a of takers) out[a][key] = value;
+  }
+  return out;
+}
+
+export const alignCommand: Command = {
+  name: 'align',
+  summary: 'align a model to an anchor; write the aligned model, transform.json and diagnostics',
+  help,
+  async run(argv, env) {
+    const s = await setup(
+      'align',
+      argv,
+      {
+        anchor: { type: 'string' },
+        model: { type: 'string' },
+        aligner: { type: 'string' },
+        option: { type: 'string', multiple: true },
+        spaces: { type: 'string' },
+        data: { type: 'string' },
+        blocks: { type: 'string' },
+        examples: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        force: { type: 'boolean' },
+      },
+      env,
+      help,
+    );
+    if (!s) return 0;
+    const cmd = 'align';
+    const anchorDir = str(s.flags, 'anchor', cmd, true);
+    const modelDir = str(s.flags, 'model', cmd, true);
+    const outDir = str(s.flags, 'out', cmd, true);
+    const aligners = list(str(s.flags, 'aligner', cmd, true));
+    if (aligners.length === 0) throw new UsageError('--aligner needs at least one aligner id', cmd);
+    const registry = buildRegistry();
+    checkIds(registry, { aligners }, cmd, '--aligner: ');
+    const options = distributeOptions(registry, aligners, (s.flags.option as string[] | undefined) ?? [], cmd);
+    const spaces = list(str(s.flags, 'spaces', cmd));
+    const steps = aligners.map((a) => ({ aligner: a, ...(spaces.length ? { spaces } : {}), options: options[a] }));
+    for (const st of steps) {
+      try {
+        registry.aligner(st.aligner).options.parse(st.options);
+      } catch (e) {
+        throw new UsageError(`--option (aligner '${st.aligner}'): ${(e as Error).message}`, cmd);
+      }
+    }
+    const dataSpec = str(s.flags, 'data', cmd);
+    const source = dataSpec ? resolveSource(dataSpec, cmd) : undefined;
+    const seed = s.flags.seed === undefined ? 0 : Number(s.flags.seed);
+    if (!Number.isInteger(seed)) throw new UsageError(`--seed ${JSON.stringify(s.flags.seed)}: expected an integer`, cmd);
+    const settings = { ...STATS_DEFAULTS, blocks: s.flags.blocks ? Number(s.flags.blocks) : STATS_DEFAULTS.blocks, examples: s.flags.examples ? Number(s.flags.examples) : STATS_DEFAULTS.examples };
+    const staged = stageOutput(outDir, { force: Boolean(s.flags.force) });
+    try {
+      const t0 = performance.now();
+      const anchor = loadCliModel(anchorDir, s.backend);
+      const model = loadCliModel(modelDir, s.backend);
+      const tokenizer = anchor.tokenizer ?? model.tokenizer;
+      const run = createRun(registry, { seed, progress: s.console.progress });
+      let result;
+      try {
+        const statsProvider = createStatsProvider({ registry, source, tokenizer, settings, progress: s.console.progress, onCollect: (k, m, d) => s.console.info(`collecting ${k} statistics of ${m.id} on ${d}`) });
+        result = await run.pipeline({ align: steps, seed }, { anchor: anchor.weights, models: [model.weights], statsProvider });
+      } finally {
+        await run.dispose();
+      }
+      for (const w of result.warnings) s.console.warn(w);
+      const aligned = result.aligned[0];
+      assertFinite(aligned.params, 'aligned model');
+      saveModelDir(staged.dir, { config: model.loaded.config, params: aligned.params, tokenizer: model.tokenizer }, { force: true, metadata: { symfuse: cliVersion(), aligned_to: anchorDir } });
+      staged.write('transform.json', `${JSON.stringify(transformToJson(result.transforms[0]), null, 1)}\n`);
+      staged.write('diagnostics.json', `${JSON.stringify(toJsonSafe(result.steps.map((st) => ({ aligner: st.aligner, spaces: st.spaces, ms: st.ms, trace: st.trace, diagnostics: st.diagnostics })), { maxArray: 512 }), null, 1)}\n`);
+      staged.write('symfuse.yaml', `# symfuse align (symfuse ${cliVersion()})\n${YAML.stringify({ anchor: anchorDir, model: modelDir, ...(dataSpec ? { data: dataSpec } : {}), align: steps, seed })}`);
+      const report = writeReport(
+        staged,
+        {
+          tool: { name: 'symfuse', version: cliVersion() },
+          command: 'align',
+          createdAt: new Date().toISOString(),
+          models: [
+            { role: 'anchor', path: anchorDir, ...describeModel(anchor) },
+            { role: 'model', path: modelDir, ...describeModel(model) },
+          ],
+          ...(source ? { statsData: source.spec } : {}),
+          alignment: alignSteps(result),
+          distances: distances(anchor.weights.params, model.weights.params, aligned.params),
+          timings: { total: performance.now() - t0 },
+          warnings: [...result.warnings],
+        },
+        stepMatrices(result),
+      );
+      staged.commit();
+      const d = report.distances!;
+      print(env, s.json ? JSON.stringify(report, null, 2) : `wrote ${path.resolve(outDir)} (${report.files.length} files)\ndistance to the anchor: ${d.vanilla.total.l2.toFixed(4)} before, ${d.aligned!.total.l2.toFixed(4)} after alignment`);
+      return 0;
+    } catch (e) {
+      staged.discard();
+      throw e;
+    }
+  },
+};
