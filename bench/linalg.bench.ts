@@ -43,12 +43,13 @@ export function hashUniform(stream: number, count: number): Float64Array {
   return out;
 }
 
-function uniformMatrix(stream: number, rows: number, cols: number): Matrix64 {
+/** `[rows, cols]` of {@link hashUniform}(stream) values (identical in `reference/linalg.py`). */
+export function uniformMatrix(stream: number, rows: number, cols: number): Matrix64 {
   return { data: hashUniform(stream, rows * cols), rows, cols };
 }
 
 /** Diagonally dominant SPD: `(U + Uᵀ)/2 + n·I` (cheap to build at n = 3072, unlike `M Mᵀ`). */
-function spdMatrix(stream: number, n: number): Matrix64 {
+export function spdMatrix(stream: number, n: number): Matrix64 {
   const u = hashUniform(stream, n * n);
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {

@@ -101,7 +101,7 @@ describe('symfuse merge (tiny models)', () => {
 
   it('published statistics (two shards, combined) give the same merge as statistics collected from data', async () => {
     const shards = [1, 2].map((i) => path.join(dir, `b-gram-${i}.safetensors`));
-    const runs = await Promise.all(shards.map((f, i) => symfuse(['stats', '--model', b, '--kind', 'gram', '--data', corpus, '--blocks', '4', '--shard', `${i + 1}/2`, '--out', f, '--quiet'])));
+    const runs = await Promise.all(shards.map((f, i) => symfuse(['stats', '--model', b, '--kind', 'gram', '--data', corpus, '--blocks', '4', '--batch-size', '2', '--shard', `${i + 1}/2`, '--out', f, '--quiet'])));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const combined = path.join(dir, 'b-gram.safetensors');
     const c = await symfuse(['stats', 'combine', ...shards, '--out', combined, '--json']);

@@ -3,7 +3,7 @@
 
 Run the TypeScript bench first (it writes the matrices and its own medians to the manifest), then:
 
-    python3 bench/reference/assignment.py [--iterations N]
+    python3 bench/reference/assignment.py [--iterations N] [--manifest PATH] [--json out.json]
 
 Prints, per matrix, the symfuse median (from the manifest), scipy's median over the same number of
 timed runs (after one warm-up), their ratio, and whether the optimal totals agree (relative 1e-9): the
@@ -28,8 +28,10 @@ def main() -> int:
     parser.add_argument("--dir", default=os.environ.get("SYMFUSE_ASSIGNMENT_BENCH_DIR",
                                                         os.path.join(tempfile.gettempdir(), "symfuse-assignment-bench")))
     parser.add_argument("--iterations", type=int, default=0, help="timed runs (default: as the TS bench)")
+    parser.add_argument("--manifest", default="", help="manifest to read (default: DIR/manifest.json); bench/run.ts writes its own")
+    parser.add_argument("--json", default="", help="also write the rows as JSON")
     args = parser.parse_args()
-    manifest_path = os.path.join(args.dir, "manifest.json")
+    manifest_path = args.manifest or os.path.join(args.dir, "manifest.json")
     if not os.path.exists(manifest_path):
         print(f"no {manifest_path}: run `node --import tsx bench/assignment.bench.ts` first", file=sys.stderr)
         return 1
@@ -40,6 +42,7 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     ok = True
+    rows = []
     for case in manifest["cases"]:
         n = case["n"]
         c = np.fromfile(os.path.join(args.dir, case["file"]), dtype="<f8").reshape(n, n)
@@ -59,6 +62,10 @@ def main() -> int:
         ratio = f"{scipy_ms / ts_ms:14.2f}" if ts_ms else f"{'-':>14}"
         ts_col = f"{ts_ms:11.3f}" if ts_ms else f"{'-':>11}"
         print(f"{case['name']:22} {ts_col} {scipy_ms:10.3f} {ratio}  {'equal' if agree else f'DIFFER {total} vs {ts_total}'}")
+        rows.append({"task": case["name"], "medianMs": scipy_ms, "minMs": min(times), "samples": len(times), "total": total, "totalsAgree": agree})
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"runtime": f"scipy {scipy.__version__} (numpy {np.__version__})", "rows": rows}, f, indent=1)
     return 0 if ok else 2
 
 

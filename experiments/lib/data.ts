@@ -70,9 +70,8 @@ export function heldoutBlocks(tok: Tokenizer, count: number, length: number): In
  * `i` is the same for every `count` (a larger sample extends a smaller one).
  */
 export function trainBlocks(tok: Tokenizer, count: number, length: number, seed: number): Int32Array[] {
-  const cached = memoised(`train/${tokKey(tok)}/${length}/${seed}`, () => ({ blocks: [] as Int32Array[], next: 0, order: undefined as Int32Array | undefined }));
   const docs = loadCorpus('sotu+moby-dick').train();
-  cached.order ??= permutation(docs.length, new SeededRandom(seed).asFunction());
+  const cached = memoised(`train/${tokKey(tok)}/${length}/${seed}`, () => ({ blocks: [] as Int32Array[], next: 0, order: permutation(docs.length, new SeededRandom(seed).asFunction()) }));
   const sp = specials(tok);
   // Pack documents in chunks until enough blocks exist; packing chunk by chunk keeps earlier blocks fixed.
   while (cached.blocks.length < count && cached.next < docs.length) {

@@ -41,11 +41,13 @@ export const MATCHINGS = {
   rotation: [{ aligner: 'rotation', options: { rescale: false } }],
   /** The same followed by the rescaling of each head (the paper's "scaling matching"). */
   'rotation+rescale': [{ aligner: 'rotation', options: { rescale: true } }],
-  /** Dataless: weight matching of the FFNs, then attention rotation with rescaling. */
+  /** Dataless: weight matching of the FFNs, then attention rotation with rescaling (heads paired first). */
   'wm+rotation': [
     { aligner: 'weight-matching', spaces: ['ffn'] },
-    { aligner: 'rotation', options: { rescale: true } },
+    { aligner: 'rotation', options: { rescale: true, headPairing: true } },
   ],
+  /** Dataless: weight matching of every space (residual stream included), then per-head rotation with rescaling. */
+  'wm-all+rotation': [{ aligner: 'weight-matching' }, { aligner: 'rotation', options: { rescale: true } }],
   /** Verma–Elbayad correlation matching of FFN + head-perm MHA + residual (first). */
   permutation: [{ aligner: 'verma-elbayad', options: { ffn: true, mha: 'head-perm', residual: 'first', classifierHead: false } }],
   /** Verma–Elbayad FFN + head-perm MHA (residual identity), then per-head rotation with rescaling. */

@@ -47,7 +47,7 @@ export function mtlModel(ctx: Context<unknown>, spec: MtlSpec): ZooModel {
   const fresh = initParams(config, { seed: 1000 + spec.seed, std: CLASSIFIER_RECIPE.initStd, head: 'classifier' });
   const initial = new Map([...fresh].map(([k, t]) => [k, spec.base.params.get(k) ?? t]));
   const s = ctx.zoo.tokenizer.specialIds;
-  const objective = classificationObjective(config, examples, (t) => ctx.zoo.tokenizer.encode(t, { addSpecialTokens: false }).ids, { cls: s.cls!, sep: s.sep!, pad: s.pad! }, { batchSize: CLASSIFIER_RECIPE.batchSize, seed: spec.seed, maxLength: CLASSIFIER_RECIPE.maxLength });
+  const objective = classificationObjective(config, examples, (t) => ctx.zoo.tokenizer.encode(t, { addSpecialTokens: false }).ids, { cls: s.cls!, sep: s.sep!, pad: s.pad! }, { batchSize: CLASSIFIER_RECIPE.batchSize, seed: spec.seed, maxLength: Math.min(CLASSIFIER_RECIPE.maxLength, config.maxPositionEmbeddings) });
   const t0 = performance.now();
   ctx.log(`${id}: training ${spec.steps} steps on ${examples.length} examples`);
   const result = trainLoop(initial, objective, {

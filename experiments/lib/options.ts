@@ -134,7 +134,7 @@ export function parseCliOptions(argv: readonly string[]): ExperimentOptions {
  * @throws Error naming the key, the value and the known keys / expected type.
  */
 export function applySettings<S extends object>(defaults: S, set: Readonly<Record<string, unknown>>): S {
-  const out: Record<string, unknown> = { ...defaults };
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
   for (const [k, v] of Object.entries(set)) {
     if (!(k in defaults)) throw new Error(`--set ${k}: unknown setting; known: ${Object.keys(defaults).join(', ')}`);
     const d = (defaults as Record<string, unknown>)[k];

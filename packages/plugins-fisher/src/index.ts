@@ -1,7 +1,8 @@
 /**
  * `@symfuse/plugins-fisher` — Fisher-weighted averaging (Matena & Raffel 2022) as a merger of the
  * symmetry registry, with the diagonal Fisher collector (per-example gradients; exact expectation over
- * classes, sampled labels for MLM, or empirical), statistics files and sharded collection.
+ * classes, sampled labels for MLM, or empirical) with sharded collection. Statistics files, shards,
+ * task heads and statistics checks are `@symfuse/symmetry`'s (shared with every collector and merger).
  *
  * ```ts
  * const registry = createRegistry().use(coreSymmetryPlugin()).use(fisherPlugin()).freeze();

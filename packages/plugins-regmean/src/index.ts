@@ -1,7 +1,8 @@
 /**
  * `@symfuse/plugins-regmean` — simple (weighted) averaging and RegMean (Jin et al. 2023) as mergers of
  * the symmetry registry, with the Gram statistics collector (`XᵀX` of every linear layer's input),
- * statistics files, sharded collection and incremental (greedy subset) merging.
+ * sharded collection and incremental (greedy subset) merging. Statistics files, shards, task heads and
+ * statistics checks are `@symfuse/symmetry`'s (shared with every collector and merger).
  *
  * ```ts
  * const registry = createRegistry().use(coreSymmetryPlugin()).use(regmeanPlugin()).freeze();
@@ -42,8 +43,3 @@ export {
   type IncrementalStep,
   type SubsetScore,
 } from './incremental.js';
-/**
- * @deprecated Import `saveStatsBundle`, `loadStatsBundle` and `STATS_FILE_FORMAT` from `@symfuse/symmetry`
- * (they serve every collector); re-exported here only until `@symfuse/cli` switches.
- */
-export { saveStatsBundle, loadStatsBundle, STATS_FILE_FORMAT, type SaveStatsOptions, type LoadStatsOptions } from '@symfuse/symmetry';

@@ -7,7 +7,7 @@ import { toJsonSafe } from '@symfuse/eval';
 import { saveModelDir } from '@symfuse/models';
 import { type SymmetryRegistry, transformToJson } from '@symfuse/symmetry';
 import YAML from 'yaml';
-import { keyValues, list, str } from '../args.js';
+import { int, keyValues, list, str } from '../args.js';
 import { type Command, print } from '../command.js';
 import { resolveSource, STATS_DEFAULTS } from '../data.js';
 import { UsageError } from '../errors.js';
@@ -113,9 +113,8 @@ export const alignCommand: Command = {
     }
     const dataSpec = str(s.flags, 'data', cmd);
     const source = dataSpec ? resolveSource(dataSpec, cmd) : undefined;
-    const seed = s.flags.seed === undefined ? 0 : Number(s.flags.seed);
-    if (!Number.isInteger(seed)) throw new UsageError(`--seed ${JSON.stringify(s.flags.seed)}: expected an integer`, cmd);
-    const settings = { ...STATS_DEFAULTS, blocks: s.flags.blocks ? Number(s.flags.blocks) : STATS_DEFAULTS.blocks, examples: s.flags.examples ? Number(s.flags.examples) : STATS_DEFAULTS.examples };
+    const seed = int(s.flags, 'seed', cmd, 0, 0);
+    const settings = { ...STATS_DEFAULTS, blocks: int(s.flags, 'blocks', cmd, STATS_DEFAULTS.blocks), examples: int(s.flags, 'examples', cmd, STATS_DEFAULTS.examples) };
     const staged = stageOutput(outDir, { force: Boolean(s.flags.force) });
     try {
       const t0 = performance.now();

@@ -4,7 +4,7 @@
  * files exactly into the file of one pass. Model owners publish these instead of their data.
  */
 import fs from 'node:fs';
-import { str } from '../args.js';
+import { int, str } from '../args.js';
 import { type Command, print } from '../command.js';
 import { resolveSource, STATS_DEFAULTS, statsSample } from '../data.js';
 import { CliError, UsageError } from '../errors.js';
@@ -15,7 +15,7 @@ import { readStats, writeStats } from '../stats-files.js';
 import { setup } from './shared.js';
 
 const help = `usage: symfuse stats --model DIR --kind correlation|gram|fisher --data SRC [--anchor DIR]
-                     [--shard i/n] [--blocks N] [--examples N] --out FILE [--force] [--json]
+                     [--shard i/n] [--blocks N] [--examples N] [--batch-size N] --out FILE [--force] [--json]
        symfuse stats combine FILE… --out FILE [--force] [--json]
 
 Collects statistics of --model on the training side of --data and writes them to --out (safetensors,
@@ -23,6 +23,8 @@ f64 entries, kind and provenance in the metadata):
   correlation  anchor × model feature correlations (pairwise: needs --anchor), for verma-elbayad
   gram         XᵀX of every linear layer's input, for regmean
   fisher       diagonal Fisher information, for fisher merging
+Samples: --blocks 128-token blocks (MLM, default 32) or --examples (classification, default 256),
+--batch-size sequences per forward pass (default 8).
 --shard i/n collects every n-th batch starting with batch i−1; 'stats combine' sums the shards' files
 exactly into the file one pass would give.`;
 
@@ -66,7 +68,7 @@ export const statsCommand: Command = {
     const s = await setup(
       'stats',
       argv,
-      { model: { type: 'string' }, anchor: { type: 'string' }, kind: { type: 'string' }, data: { type: 'string' }, shard: { type: 'string' }, blocks: { type: 'string' }, examples: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } },
+      { model: { type: 'string' }, anchor: { type: 'string' }, kind: { type: 'string' }, data: { type: 'string' }, shard: { type: 'string' }, blocks: { type: 'string' }, examples: { type: 'string' }, 'batch-size': { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } },
       env,
       help,
     );
@@ -87,7 +89,7 @@ export const statsCommand: Command = {
     const anchor = anchorDir ? loadCliModel(anchorDir, s.backend) : undefined;
     const tokenizer = model.tokenizer ?? anchor?.tokenizer;
     if (!tokenizer) throw new CliError(`${model.dir} has no tokenizer.json; collecting statistics on ${source.spec} needs one`);
-    const settings = { ...STATS_DEFAULTS, blocks: s.flags.blocks ? Number(s.flags.blocks) : STATS_DEFAULTS.blocks, examples: s.flags.examples ? Number(s.flags.examples) : STATS_DEFAULTS.examples };
+    const settings = { ...STATS_DEFAULTS, blocks: int(s.flags, 'blocks', cmd, STATS_DEFAULTS.blocks), examples: int(s.flags, 'examples', cmd, STATS_DEFAULTS.examples), batchSize: int(s.flags, 'batch-size', cmd, STATS_DEFAULTS.batchSize) };
     const sample = statsSample(source, tokenizer, model.loaded.config, model.loaded.head, settings);
     const spec = registry.architectureFor(model.loaded.config).buildSpec(model.loaded.config, { head: model.loaded.head, params: model.weights.params });
     // Collectors with a `shard` option record it in their meta (and combine checks it); for the others
