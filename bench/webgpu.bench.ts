@@ -12,8 +12,10 @@
  *   CPU solver `linearSumAssignment`.
  *
  * Run: `node --import tsx bench/webgpu.bench.ts [--quick] [--json out.json]`. On Mesa lavapipe the
- * "GPU" is the CPU's cores: the numbers measure the kernels' design on a SIMD CPU, not a GPU, and
- * only mean something on an otherwise idle machine (the load average is printed).
+ * "GPU" is the CPU's cores: the numbers measure the kernels' design on a SIMD CPU, not a GPU. Wall
+ * times only mean something on an otherwise idle machine (the load average is printed);
+ * `GFLOP/cpu-s` divides by the process's CPU time (lavapipe's threads included), which stays
+ * comparable on a loaded machine (×cores ≈ what an idle machine would reach).
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -31,6 +33,8 @@ interface Row {
   /** GFLOP per call (or undefined for the solvers). */
   gflop?: number;
   samples: number;
+  /** Process CPU seconds per call (lavapipe's worker threads included): a load-independent cost. */
+  cpuS: number;
   note?: string;
 }
 
@@ -40,13 +44,21 @@ function uniform(rng: Rng, n: number): Float32Array {
   return out;
 }
 
-async function timeTask(name: string, fn: () => Promise<void>, iterations: number, quick: boolean): Promise<{ p50: number; min: number; samples: number }> {
+async function timeTask(name: string, fn: () => Promise<void>, iterations: number, quick: boolean): Promise<{ p50: number; min: number; samples: number; cpuS: number }> {
   const bench = new Bench({ name, time: 0, iterations: quick ? Math.min(3, iterations) : iterations, warmupIterations: 1, warmupTime: 0 });
-  bench.add(name, fn);
+  let calls = 0;
+  let cpu = 0;
+  bench.add(name, async () => {
+    const c0 = process.cpuUsage();
+    await fn();
+    const c = process.cpuUsage(c0);
+    cpu += (c.user + c.system) / 1e6;
+    calls++;
+  });
   await bench.run();
   const r = bench.tasks[0].result as { latency?: { p50: number; min: number; samplesCount: number }; error?: unknown; state?: string };
   if (r.latency === undefined) throw new Error(`${name}: ${String(r.error ?? r.state)}`);
-  return { p50: r.latency.p50, min: r.latency.min, samples: r.latency.samplesCount };
+  return { p50: r.latency.p50, min: r.latency.min, samples: r.latency.samplesCount, cpuS: cpu / Math.max(1, calls) };
 }
 
 async function kernelRows(gpu: WebGpuBackend, quick: boolean): Promise<Row[]> {
@@ -59,7 +71,7 @@ async function kernelRows(gpu: WebGpuBackend, quick: boolean): Promise<Row[]> {
       await gpu.sync();
       out.dispose();
     }, iterations, quick);
-    rows.push({ task, variant, medianMs: t.p50, minMs: t.min, gflop, samples: t.samples });
+    rows.push({ task, variant, medianMs: t.p50, minMs: t.min, gflop, samples: t.samples, cpuS: t.cpuS });
   };
   for (const n of [768, 1024]) {
     const a = on(uniform(rng, n * n), [n, n]);
@@ -132,13 +144,13 @@ async function auctionRows(gpu: WebGpuBackend, quick: boolean): Promise<Row[]> {
     const cpu = await timeTask(`exact ${n}`, async () => {
       exactTotal = linearSumAssignment({ data: cost, rows: n, cols: n }, { maximize: true }).total;
     }, iterations, quick);
-    rows.push({ task: `assignment corr n=${n}`, variant: 'CPU exact (linearSumAssignment)', medianMs: cpu.p50, minMs: cpu.min, samples: cpu.samples, note: `total ${exactTotal.toFixed(6)}` });
+    rows.push({ task: `assignment corr n=${n}`, variant: 'CPU exact (linearSumAssignment)', medianMs: cpu.p50, minMs: cpu.min, samples: cpu.samples, cpuS: cpu.cpuS, note: `total ${exactTotal.toFixed(6)}` });
     let note = '';
     const g = await timeTask(`auction ${n}`, async () => {
       const r = await auctionAssignmentGpu(gpu, cost, n, { maximize: true });
       note = `total ${r.total.toFixed(6)}, gap ${(exactTotal - r.total).toExponential(2)} ≤ ${r.gapBound.toExponential(2)}; ${r.phases} phases, ${r.rounds} rounds, ${r.tailDispatches} tail dispatches`;
     }, iterations, quick);
-    rows.push({ task: `assignment corr n=${n}`, variant: 'GPU auction', medianMs: g.p50, minMs: g.min, samples: g.samples, note });
+    rows.push({ task: `assignment corr n=${n}`, variant: 'GPU auction', medianMs: g.p50, minMs: g.min, samples: g.samples, cpuS: g.cpuS, note });
   }
   return rows;
 }
@@ -157,6 +169,8 @@ async function main(): Promise<void> {
       'median ms': r.medianMs.toFixed(2),
       'GFLOP/s': r.gflop === undefined ? '' : (r.gflop / (r.medianMs / 1e3)).toFixed(2),
       'best GFLOP/s': r.gflop === undefined ? '' : (r.gflop / (r.minMs / 1e3)).toFixed(2),
+      'GFLOP/cpu-s': r.gflop === undefined ? '' : (r.gflop / r.cpuS).toFixed(2),
+      'cpu-s/call': r.cpuS.toFixed(3),
       samples: r.samples,
       note: r.note ?? '',
     })),

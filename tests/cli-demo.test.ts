@@ -59,7 +59,8 @@ describe('symfuse demo', () => {
       // symfuse.yaml reproduces the run with 'symfuse merge'.
       const cfg = readMergeConfig(path.join(out, 'symfuse.yaml'));
       expect(cfg.align[0]).toMatchObject({ aligner: 'verma-elbayad', spaces: ['ffn', 'attention'], options: { mha: 'head-perm', residual: 'identity' } });
-      expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(/## Loss barriers|### Loss barriers/);
+      expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(/### Loss barriers/);
+      fs.rmSync(dir, { recursive: true, force: true });
     },
     120_000,
   );

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leftovers, symfuse, tempDir, tinyModel, writeCorpus } from './cli-helpers.js';
 
 let dir: string;
@@ -32,6 +32,8 @@ beforeAll(() => {
   nan = tinyModel(path.join(dir, 'nan'), 3, { nan: true });
   corpus = writeCorpus(dir);
 });
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('symfuse usage errors (exit 2)', () => {
   it.concurrent('no command prints the command list; an unknown command and an unknown flag are usage errors', async () => {

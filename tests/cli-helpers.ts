@@ -74,13 +74,14 @@ export function writeCorpus(dir: string, paragraphs = 300): string {
  * A tiny BERT MLM model directory (hidden 16, 2 heads, 2 layers, FFN 32, 128 positions) with a
  * WordPiece tokenizer trained on the synthetic text; `nan` puts a NaN into one weight.
  */
-export function tinyModel(dir: string, seed: number, options: { nan?: boolean } = {}): string {
+export function tinyModel(dir: string, seed: number, options: { nan?: boolean; classifier?: readonly string[] } = {}): string {
   const trained = trainWordPiece(syntheticText(200), { vocabSize: 80, lowercase: true });
   const tok = createTokenizer(trained.tokenizerJson, { do_lower_case: true, model_max_length: 128, tokenizer_class: 'BertTokenizer' });
   const config = parseModelConfig(
     {
       model_type: 'bert',
-      architectures: ['BertForMaskedLM'],
+      architectures: [options.classifier ? 'BertForSequenceClassification' : 'BertForMaskedLM'],
+      ...(options.classifier ? { id2label: Object.fromEntries(options.classifier.map((l, i) => [String(i), l])), label2id: Object.fromEntries(options.classifier.map((l, i) => [l, i])) } : {}),
       vocab_size: tok.vocabSize,
       hidden_size: 16,
       num_hidden_layers: 2,
@@ -102,6 +103,20 @@ export function tinyModel(dir: string, seed: number, options: { nan?: boolean } 
     writeSafetensors(path.join(dir, 'model.safetensors'), tensors, { metadata: { format: 'pt' } });
   }
   return dir;
+}
+
+/**
+ * A labelled JSONL task with two domains (`north`, `south`) and labels `peace` / `war`: the label is
+ * which of the two words occurs more often, so a classifier can learn it.
+ */
+export function writeTask(dir: string, count = 240): string {
+  const file = path.join(dir, 'task.jsonl');
+  const lines = syntheticText(count, 5).map((t, i) => {
+    const label = (t.match(/\bpeace\b/g)?.length ?? 0) >= (t.match(/\bwar\b/g)?.length ?? 0) ? 'peace' : 'war';
+    return JSON.stringify({ text: t, label, domain: i % 2 ? 'north' : 'south' });
+  });
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
 }
 
 /** Paths under `dir` that look like leftovers of an interrupted run. */

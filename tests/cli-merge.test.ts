@@ -9,8 +9,8 @@ import path from 'node:path';
 import { evalSample, readMergeConfig, resolveSource } from '@symfuse/cli';
 import { lossBarrier, parseSvg, type RunReport, seriesNames } from '@symfuse/eval';
 import { loadModelDir } from '@symfuse/models';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { leftovers, startSymfuse, symfuse, tempDir, tinyModel, writeCorpus } from './cli-helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leftovers, startSymfuse, symfuse, tempDir, tinyModel, writeCorpus, writeTask } from './cli-helpers.js';
 
 let dir: string;
 let a: string;
@@ -158,5 +158,36 @@ describe('symfuse merge (tiny models)', () => {
     expect(code).toBe(130);
     expect(fs.existsSync(out)).toBe(false);
     expect(leftovers(where)).toEqual([]);
+  });
+
+  it('classifiers: accuracy / macro-F1 curves and out-of-domain scores per held-out domain', async () => {
+    const where = fs.mkdtempSync(path.join(dir, 'cls-'));
+    const labels = ['peace', 'war'];
+    const ca = tinyModel(path.join(where, 'ca'), 21, { classifier: labels });
+    const cb = tinyModel(path.join(where, 'cb'), 22, { classifier: labels });
+    const task = writeTask(where);
+    const out = path.join(where, 'out');
+    const file = path.join(where, 'cls.yaml');
+    fs.writeFileSync(
+      file,
+      [`models: [{ path: ${ca} }, { path: ${cb} }]`, `data: ${task}`, 'collect: { examples: 16 }', 'align: [{ aligner: weight-matching }]', 'merge: { method: simple }', `eval: { points: 3, examples: 12, ood: ${task} }`, `output: ${out}`].join('\n'),
+    );
+    const r = await symfuse(['merge', file, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as RunReport;
+    const ev = report.evaluation!;
+    expect(ev.kind).toBe('classification');
+    expect(ev.curves!.vanilla.accuracy).toHaveLength(3);
+    for (const s of [ev.anchor!, ev.merged!]) {
+      expect(s.accuracy).toBeGreaterThanOrEqual(0);
+      expect(s.accuracy).toBeLessThanOrEqual(1);
+      expect(s.count).toBe(12);
+    }
+    // Weight matching is function-preserving: the aligned curve starts at model B's loss.
+    expect(ev.curves!.aligned.losses[0]).toBeCloseTo(ev.curves!.vanilla.losses[0], 4);
+    expect(report.outOfDomain!.map((d) => d.domain)).toEqual(['south', 'north']);
+    for (const d of report.outOfDomain!) expect(Object.keys(d.scores)).toEqual(['anchor', 'model 1', 'merged']);
+    expect(report.files).toContain('plots/accuracy-curves.svg');
+    expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(/## Out-of-domain evaluation/);
   });
 });

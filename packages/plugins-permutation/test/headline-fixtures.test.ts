@@ -1,9 +1,15 @@
 /**
  * Headline: on the two fixture MLMs trained from different seeds (`fixtures/mlm-seed1`,
- * `fixtures/mlm-seed2`), aligning FFN + head-perm MHA (residual identity, the paper's best MLM
- * setting) lowers the midpoint loss barrier `L(½θ_A + ½θ_B′) − ½(L_A + L_B)` below vanilla averaging,
- * on a small held-out sample (correlations and evaluation on disjoint blocks), and raises every
- * site's mean matched correlation (Fig. 4).
+ * `fixtures/mlm-seed2`), aligning FFN + head-perm MHA lowers the midpoint loss barrier
+ * `L(½θ_A + ½θ_B′) − ½(L_A + L_B)` below vanilla averaging, on a small held-out sample (correlations
+ * and evaluation on disjoint blocks), and raises every site's mean matched correlation (Fig. 4).
+ *
+ * Finding (reported in the issue and experiments/results): on these small, briefly trained fixtures
+ * the paper's MLM setting with the residual stream left as identity does NOT lower the barrier
+ * (measured 0.753 vs vanilla 0.745): two models from different seeds live in unrelated residual bases,
+ * so the FFN/head permutations alone cannot make their averages compatible. Aligning the residual
+ * stream too (`first`, the paper's GLUE setting) removes almost all of it (0.029). The test asserts
+ * what holds here — the aligned variant with the residual stream — and prints the identity variant.
  *
  * Needs the fixtures (`symfuse train fixtures mlm --seed 1|2`); skipped, saying so in its name, when
  * they are absent. `SYMFUSE_FIXTURES` points at another fixtures folder.
@@ -68,17 +74,15 @@ describe.skipIf(missing.length > 0)(`headline: Verma–Elbayad alignment of two 
     summary = `L_A=${study.lossA.toFixed(3)} L_B=${study.lossB.toFixed(3)}; midpoint barrier: vanilla ${study.vanillaBarrier.toFixed(3)}, FFN+head-perm ${v.paper.barrier.toFixed(3)}, +residual first ${v.residualFirst.barrier.toFixed(3)}`;
   }, 120_000);
 
-  it('aligned FFN + head-perm MHA (residual identity) has a lower midpoint barrier than vanilla averaging', () => {
-    expect(study.variants.paper.barrier, summary).toBeLessThan(study.vanillaBarrier);
-  });
-
   it('alignment raises the mean matched correlation of every site (Fig. 4)', () => {
     for (const variant of Object.values(study.variants)) {
       for (const s of variant.diagnostics.sites) expect(s.meanDiagAfter, `${s.site}: ${summary}`).toBeGreaterThan(s.meanDiagBefore);
     }
   });
 
-  it('adding the residual stream (first) also beats vanilla averaging', () => {
-    expect(study.variants.residualFirst.barrier, summary).toBeLessThan(study.vanillaBarrier);
+  it('aligned FFN + head-perm MHA with the residual stream (first) removes most of the vanilla barrier', () => {
+    console.info(`[headline] ${summary}`);
+    expect(study.vanillaBarrier, summary).toBeGreaterThan(0);
+    expect(study.variants.residualFirst.barrier, summary).toBeLessThan(0.5 * study.vanillaBarrier);
   });
 });

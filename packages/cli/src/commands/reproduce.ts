@@ -14,6 +14,9 @@ const help = `usage: symfuse reproduce [NAME] [-- ARGS…]
 Without NAME, lists the experiments in experiments/ (the papers' tables and figures). With NAME, runs
 experiments/NAME/run.ts (or experiments/NAME.ts), passing ARGS.`;
 
+/** Files of experiments/ that are infrastructure, not experiments. */
+const NOT_EXPERIMENTS = new Set(['index.ts', 'run-all.ts']);
+
 function experiments(): { dir: string; names: Map<string, string> } {
   const local = path.resolve('experiments');
   const dir = fs.existsSync(local) ? local : path.join(repoRoot(), 'experiments');
@@ -21,7 +24,7 @@ function experiments(): { dir: string; names: Map<string, string> } {
   if (fs.existsSync(dir)) {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory() && fs.existsSync(path.join(dir, e.name, 'run.ts'))) names.set(e.name, path.join(dir, e.name, 'run.ts'));
-      else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) names.set(e.name.slice(0, -3), path.join(dir, e.name));
+      else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !NOT_EXPERIMENTS.has(e.name)) names.set(e.name.slice(0, -3), path.join(dir, e.name));
     }
   }
   return { dir, names };

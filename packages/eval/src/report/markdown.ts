@@ -47,7 +47,7 @@ export function renderMarkdown(r: RunReport): string {
     }
   }
   if (r.merge) {
-    out.push('## Merge', '', `Method **${r.merge.method}** with parameters \`${JSON.stringify(r.merge.params)}\` (${ms(r.merge.ms)}).`, '');
+    out.push('## Merge', '', `Method **${r.merge.method}** with parameters \`${JSON.stringify(r.merge.params)}\` (alignment and merge: ${ms(r.merge.ms)}).`, '');
   }
   const e = r.evaluation;
   if (e) {

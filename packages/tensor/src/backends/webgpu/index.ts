@@ -1,7 +1,9 @@
 /**
- * WebGPU backend of the tensor runtime (dawn.node; Mesa lavapipe on CPU-only machines).
+ * WebGPU backend of the tensor runtime (dawn.node; Mesa lavapipe on CPU-only machines): the backend,
+ * a WGSL implementation of every primitive kernel, backend selection and the GPU auction solver.
+ * See README.md beside this file.
  *
- * How to add a WebGPU kernel (phase 2):
+ * How to add a WebGPU kernel:
  * 1. Write a {@link GpuProgram}: `name`, a `key` of compile-time facts only (dtype, tile sizes —
  *    never shapes), WGSL in a `/* wgsl *\/` string with `override` constants for tile sizes and a
  *    bounds check on every access, and `bindings` in binding order (uniform last).
@@ -9,7 +11,8 @@
  * 3. Implement `KernelImpl`: allocate outputs with `backend.allocate`, bind inputs with
  *    `backend.binding(storage, op)` (or `backend.chunks(...)` past `maxStorageBufferBindingSize`),
  *    and `backend.dispatch({ program, storage, uniforms, workgroups, sizes, cost })`. Never await.
- * 4. `registerKernel(Def, 'webgpu', impl)` and run the conformance suite on the `webgpu` backend.
+ * 4. `registerKernel(Def, 'webgpu', impl)` from a `register…Gpu()` function called by
+ *    `kernels/index.ts`, and run the conformance suite on the `webgpu` backend.
  */
 export { WebGpuBackend, WebGpuStorage, type MatmulVariant, type WebGpuBackendOptions, type WebGpuStats, type WebGpuTuning } from './webgpu-backend.js';
 export { createWebGpuBackend, registerWebGpuBackend, selectBackend, type SelectBackendOptions } from './register.js';
