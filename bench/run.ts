@@ -205,9 +205,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (options.help) {
     process.stdout.write(`${HELP}\n`);
   } else {
-    const run = await runBenchmarks(options);
-    process.stdout.write(run.markdown);
-    if (run.files) process.stderr.write(`wrote ${run.files.json} and ${run.files.markdown}\n`);
+    try {
+      const run = await runBenchmarks(options);
+      process.stdout.write(run.markdown);
+      if (run.files) process.stderr.write(`wrote ${run.files.json} and ${run.files.markdown}\n`);
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message}\n`);
+      process.exit(1);
+    }
   }
   // The GEMM pool's workers and a WebGPU device keep the event loop alive.
   process.exit(0);

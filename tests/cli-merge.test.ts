@@ -24,6 +24,8 @@ beforeAll(() => {
   corpus = writeCorpus(dir);
 });
 
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
 function mergeYaml(out: string, extra = '', bStats = ''): string {
   return [
     'models:',

@@ -5,7 +5,7 @@
  * over the same tokens), evaluated over a 21-λ barrier on 8 blocks of 128 tokens (15% masked MLM
  * loss), and written. Reports every stage's time, GFLOP/s and peak resident memory.
  *
- *   node --import tsx bench/e2e/bert-base.ts [--layers 12] [--skip-eval] [--smoke] [--keep]
+ *   node --import tsx bench/e2e/bert-base.ts [--layers 12] [--tokens 4096] [--skip-eval] [--smoke] [--keep]
  *                                            [--work DIR] [--out DIR | --json FILE]
  *   node --import tsx bench/e2e/bert-base.ts --streaming [--layers 12] [--skip-eval] [--streaming-merge]
  *       runs the job in fresh processes at L and 2L layers and compares their peak memory
@@ -40,6 +40,7 @@ export interface E2eReport {
 
 interface Args {
   layers: number;
+  tokens?: number;
   streamingMerge: boolean;
   checkStreaming: boolean;
   smoke: boolean;
@@ -63,6 +64,9 @@ function parseArgs(argv: readonly string[]): Args {
     if (k === '--layers') {
       a.layers = Number(value());
       if (!Number.isInteger(a.layers) || a.layers < 1) throw new Error(`bert-base: --layers ${a.layers}; expected a positive integer`);
+    } else if (k === '--tokens') {
+      a.tokens = Number(value());
+      if (!Number.isInteger(a.tokens) || a.tokens < 1) throw new Error(`bert-base: --tokens ${a.tokens}; expected a positive integer`);
     } else if (k === '--smoke') a.smoke = true;
     else if (k === '--skip-eval') a.skipEval = true;
     else if (k === '--keep') a.keep = true;
@@ -79,8 +83,8 @@ function parseArgs(argv: readonly string[]): Args {
 
 function jobOptions(a: Args, log: (line: string) => void): JobOptions {
   const base = { layers: a.layers, skipEval: a.skipEval, mode: a.streamingMerge ? ('streaming' as const) : ('pipeline' as const), checkStreaming: a.checkStreaming, workDir: a.work, keep: a.keep, log };
-  if (a.smoke) return { ...base, d: 64, dff: 128, heads: 4, vocab: 1200, tokens: 512, seqLen: 64, batchSeqs: 4, evalBlocks: 2, points: 5 };
-  return { ...base, d: 768, dff: 3072, heads: 12, vocab: 30522, tokens: 4096, seqLen: 128, batchSeqs: 8, evalBlocks: 8, points: 21 };
+  if (a.smoke) return { ...base, d: 64, dff: 128, heads: 4, vocab: 1200, tokens: a.tokens ?? 512, seqLen: 64, batchSeqs: 4, evalBlocks: 2, points: 5 };
+  return { ...base, d: 768, dff: 3072, heads: 12, vocab: 30522, tokens: a.tokens ?? 4096, seqLen: 128, batchSeqs: 8, evalBlocks: 8, points: 21 };
 }
 
 async function single(a: Args): Promise<E2eReport> {
@@ -112,6 +116,7 @@ function streaming(a: Args): void {
     if (a.smoke) args.push('--smoke');
     if (a.skipEval) args.push('--skip-eval');
     if (a.streamingMerge) args.push('--streaming-merge');
+    if (a.tokens !== undefined) args.push('--tokens', String(a.tokens));
     process.stderr.write(`--- ${layers} layers ---\n`);
     const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     if (r.status !== 0) throw new Error(`bert-base --layers ${layers} exited with ${r.status ?? r.signal}`);

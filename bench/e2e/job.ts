@@ -106,7 +106,7 @@ export interface JobResult {
   /** `streaming` mode: the parts' times (ms) and the per-layer working set, MiB. */
   readonly streaming?: { readonly times: StreamingTimes; readonly layerParamsMiB: number; readonly layerStatsMiB: number; readonly hiddenStatesMiB: number };
   /** `checkStreaming`: largest |pipeline − streaming| over the merged weights, and where. */
-  readonly streamingCheck?: { readonly maxAbsDiff: number; readonly param: string; readonly tensors: number };
+  readonly streamingCheck?: { readonly maxAbsDiff: number; readonly param: string; readonly tensors: number; readonly controlMaxAbsDiff: number };
 }
 
 /** BERT-base (`bert-base-uncased` shapes), optionally with another layer count. */
@@ -405,20 +405,25 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
       await streamingMerge({ dirA, dirB, outFile: file, config, spec, registry: createRegistry().use(coreSymmetryPlugin()).use(permutationPlugin()).use(regmeanPlugin()).freeze(), batches, alpha: 0.9 });
       const reader = openCheckpoint(file);
       let worst = { maxAbsDiff: 0, param: '', tensors: 0 };
+      // Control, so the check can fail: the merged weights differ from the plain mean of A and B.
+      let control = 0;
       try {
         for (const [name, t] of merged) {
           const want = t.dataSync();
           const got = reader.read(name).data as Float32Array;
           let m = 0;
           for (let i = 0; i < want.length; i++) m = Math.max(m, Math.abs(want[i] - got[i]));
+          const ta = a.params.get(name)!.dataSync();
+          const tb = b.params.get(name)!.dataSync();
+          for (let i = 0; i < want.length; i++) control = Math.max(control, Math.abs(got[i] - 0.5 * (ta[i] + tb[i])));
           worst = m >= worst.maxAbsDiff ? { maxAbsDiff: m, param: name, tensors: worst.tensors + 1 } : { ...worst, tensors: worst.tensors + 1 };
         }
         if (reader.keys().length !== merged.size) throw new Error(`streaming check: the streaming file has ${reader.keys().length} tensors, the pipeline merged ${merged.size}`);
       } finally {
         reader.close();
       }
-      streamingCheck = worst;
-      log(`[streaming check] ${worst.tensors} tensors; max |pipeline − streaming| = ${worst.maxAbsDiff.toExponential(2)} (${worst.param})`);
+      streamingCheck = { ...worst, controlMaxAbsDiff: control };
+      log(`[streaming check] ${worst.tensors} tensors; max |pipeline − streaming| = ${worst.maxAbsDiff.toExponential(2)} (${worst.param}); control max |streaming − mean(A, B)| = ${control.toExponential(2)}`);
     }
     const jobStages = meter.stages.filter((s) => !s.stage.endsWith('(setup)'));
     const res: JobResult = {

@@ -35,7 +35,16 @@ export function renderJobMarkdown(r: Report): string {
   }
   out.push(`| **job total** (without generation) | **${f(x.totalSeconds)}** | ${f(x.stages.filter((s) => !s.stage.endsWith('(setup)')).reduce((a, s) => a + (s.gflop ?? 0), 0), 0)} |  | **${f(x.peakMiB, 0)}** |  |  |`);
   out.push('');
-  out.push('Solves, apply and merge run inside one `runPipeline` call; their peak column is the peak of that call.');
+  if (x.streaming) {
+    const w = x.streaming;
+    out.push(`Streaming merge (layer by layer, bench/e2e/streaming.ts): one layer's weights ${f(w.layerParamsMiB, 0)} MiB per model, one layer's statistics ${f(w.layerStatsMiB, 0)} MiB (Grams of A, B and B moved, correlations), hidden states of both models ${f(w.hiddenStatesMiB, 0)} MiB.`);
+  } else {
+    out.push('Solves, apply and merge run inside one `runPipeline` call; their peak column is the peak of that call.');
+  }
+  if (x.streamingCheck) {
+    out.push('');
+    out.push(`Streaming check: the layer-by-layer merge wrote ${x.streamingCheck.tensors} tensors; max |pipeline − streaming| = ${x.streamingCheck.maxAbsDiff.toExponential(2)} (control: max |streaming − mean(A, B)| = ${x.streamingCheck.controlMaxAbsDiff.toExponential(2)}).`);
+  }
   const mem = x.memory;
   const stats = mem.correlationMiB + 2 * mem.gramMiB;
   out.push('');

@@ -34,8 +34,8 @@ async function gpu(): Promise<Backend> {
   return initBackend('webgpu');
 }
 
-if (adapter) {
-  describe('webgpu kernel coverage', () => {
+describe.skipIf(!adapter)('webgpu', () => {
+  describe('kernel coverage', () => {
     it('every primitive kernel definition has a webgpu implementation', async () => {
       await gpu();
       const have = new Set(kernelsFor('webgpu'));
@@ -56,4 +56,4 @@ if (adapter) {
     return other;
   };
   describeConformance('webgpu (other matmul variant)', otherVariant, { tolerances: WEBGPU_TOLERANCES, numRuns: 10, families: ['linalg'] });
-}
+});

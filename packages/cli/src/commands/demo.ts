@@ -1,6 +1,6 @@
 /**
  * `symfuse demo`: the main job on the bundled fixtures with no arguments — align `mlm-seed2` to
- * `mlm-seed1` with Verma & Elbayad's method (FFN + head-perm attention, residual identity), compute
+ * `mlm-seed1` with Verma & Elbayad's method (FFN + head-perm attention, residual stream from the embedding output: `first`), compute
  * the vanilla and aligned loss-barrier curves on held-out SOTU text, merge at λ = 0.5, and write
  * everything to `./symfuse-demo/`.
  */
@@ -17,7 +17,7 @@ import { fixturesDir, hasModel, setup } from './shared.js';
 const help = `usage: symfuse demo [--out DIR] [--force] [--quick] [--points N] [--eval-blocks N] [--stats-blocks N] [--json] [--quiet]
 
 Aligns the fixture MLM fixtures/mlm-seed2 to fixtures/mlm-seed1 with Verma & Elbayad's correlation
-matching (FFN + head-perm attention, residual identity), computes the vanilla and aligned loss-barrier
+matching (FFN + head-perm attention, residual stream from the embedding output: 'first'), computes the vanilla and aligned loss-barrier
 curves on held-out SOTU text, merges at λ = 0.5 and writes to ./symfuse-demo/: the merged model,
 symfuse.yaml (the equivalent 'symfuse merge' configuration), report.json, report.md, plots/*.svg.
 Takes a few minutes on two CPU cores.
@@ -44,7 +44,7 @@ export function demoConfig(fixtures: string, out: string, sizes: { points: numbe
         {
           aligner: 'verma-elbayad',
           spaces: ['ffn', 'attention'],
-          options: { mha: 'head-perm', residual: 'identity', correlationMatrices: ['layer.0.attention.context', 'layer.3.ffn.activation'] },
+          options: { mha: 'head-perm', residual: 'first', correlationMatrices: ['layer.0.attention.context', 'layer.3.ffn.activation'] },
         },
       ],
       merge: { method: 'simple' },

@@ -18,11 +18,14 @@ const schema = z
   .object({
     ffn: z.boolean().default(true),
     mha: z.enum(MHA_STRATEGIES).default('head-perm'),
+    /** Alias of `mha` (the spelling of the merge-config examples): `heads: head-perm`. */
+    heads: z.enum(MHA_STRATEGIES).optional(),
     residual: z.enum(RESIDUAL_STRATEGIES).default('identity'),
     classifierHead: z.boolean().default(false),
     correlationMatrices: z.union([z.boolean(), z.array(z.string().min(1))]).default(false),
   })
-  .strict();
+  .strict()
+  .transform(({ heads, ...rest }) => (heads === undefined ? rest : { ...rest, mha: heads }));
 
 /** Parsed options of the Verma–Elbayad aligner. */
 export type VermaElbayadOptions = z.output<typeof schema>;
@@ -30,6 +33,7 @@ export type VermaElbayadOptions = z.output<typeof schema>;
 /** The options schema (zod-backed; errors name the key, the value and what is allowed). */
 export const vermaElbayadOptions = zodOptions(schema, {
   ffn: 'Align the FFN neurons of every given FFN space, one permutation per layer from the post-activation features (default true).',
+  heads: 'Alias of mha.',
   mha: `Attention strategy: ${MHA_STRATEGIES.join(' | ')} (default head-perm; ignore-heads is not function-preserving; none leaves attention as it is).`,
   residual: `Residual-stream strategy: ${RESIDUAL_STRATEGIES.join(' | ')} (default identity; separate is not function-preserving).`,
   classifierHead: 'Also permute the classifier head space (pooler ↔ classifier) from the pooled features (default false, as in the paper).',
