@@ -100,3 +100,11 @@ describe('permutation plugin in the pipeline', () => {
     ).rejects.toThrow(/needs pairwise 'correlation' statistics \(anchor × model\) but the request has none/);
   });
 });
+
+describe('verma-elbayad options: the heads alias', () => {
+  it('accepts `heads` as the spelling of `mha` used by merge configs, and rejects giving both', () => {
+    expect(vermaElbayadOptions.parse({ heads: 'monotonic' }).mha).toBe('monotonic');
+    expect(() => vermaElbayadOptions.parse({ heads: 'monotonic', mha: 'head-perm' })).toThrow(/heads/);
+    expect(() => vermaElbayadOptions.parse({ heads: 'sideways' })).toThrow(/sideways/);
+  });
+});

@@ -18,24 +18,35 @@ const schema = z
   .object({
     ffn: z.boolean().default(true),
     mha: z.enum(MHA_STRATEGIES).default('head-perm'),
-    /** Alias of `mha` (the spelling of the merge-config examples): `heads: head-perm`. */
-    heads: z.enum(MHA_STRATEGIES).optional(),
     residual: z.enum(RESIDUAL_STRATEGIES).default('identity'),
     classifierHead: z.boolean().default(false),
     correlationMatrices: z.union([z.boolean(), z.array(z.string().min(1))]).default(false),
   })
-  .strict()
-  .transform(({ heads, ...rest }) => (heads === undefined ? rest : { ...rest, mha: heads }));
+  .strict();
 
 /** Parsed options of the Verma–Elbayad aligner. */
 export type VermaElbayadOptions = z.output<typeof schema>;
 
-/** The options schema (zod-backed; errors name the key, the value and what is allowed). */
-export const vermaElbayadOptions = zodOptions(schema, {
+const parser = zodOptions(schema, {
   ffn: 'Align the FFN neurons of every given FFN space, one permutation per layer from the post-activation features (default true).',
-  heads: 'Alias of mha.',
   mha: `Attention strategy: ${MHA_STRATEGIES.join(' | ')} (default head-perm; ignore-heads is not function-preserving; none leaves attention as it is).`,
   residual: `Residual-stream strategy: ${RESIDUAL_STRATEGIES.join(' | ')} (default identity; separate is not function-preserving).`,
   classifierHead: 'Also permute the classifier head space (pooler ↔ classifier) from the pooled features (default false, as in the paper).',
   correlationMatrices: 'Return the correlation matrices before and after alignment (paper Fig. 5): true for every aligned site, or a list of site names (default false).',
 });
+
+/**
+ * The options schema (zod-backed; errors name the key, the value and what is allowed). `heads` is
+ * accepted as an alias of `mha` (the spelling of the merge-config examples: `heads: head-perm`).
+ */
+export const vermaElbayadOptions: typeof parser = {
+  ...parser,
+  parse(input: unknown) {
+    if (input && typeof input === 'object' && !Array.isArray(input) && 'heads' in input) {
+      const { heads, ...rest } = input as Record<string, unknown>;
+      if ('mha' in rest) return parser.parse(input); // both given: let the schema name 'heads' as unknown
+      return parser.parse({ ...rest, mha: heads });
+    }
+    return parser.parse(input);
+  },
+};
