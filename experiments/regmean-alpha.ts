@@ -30,7 +30,7 @@ export const experiment = defineExperiment<Settings>({
     const { alpha: _a, ...f } = fusionDefaults(quick);
     return {
       ...f,
-      alphas: quick ? [0, 0.9, 1] : [0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, 1],
+      alphas: quick ? [0, 0.9, 1] : [0, 0.1, 0.5, 0.9, 0.99, 1],
       partyEras: quick ? ['1853-1900', '1901-1945', '1946-1980'] : ['1853-1900', '1901-1945', '1946-1980', '1981-2021'],
       spamDomains: ['easy-ham-1+spam-1', 'easy-ham-2+spam-2'],
     };

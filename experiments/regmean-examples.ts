@@ -32,10 +32,10 @@ export const experiment = defineExperiment<Settings>({
     const { statsExamples: _s, ...f } = fusionDefaults(quick);
     return {
       ...f,
-      amounts: quick ? [4, 16] : [16, 64, 256, 1024],
+      amounts: quick ? [4, 16] : [16, 64, 256],
       partyEras: quick ? ['1853-1900', '1901-1945'] : ['1853-1900', '1901-1945', '1946-1980', '1981-2021'],
       spamDomains: ['easy-ham-1+spam-1', 'easy-ham-2+spam-2'],
-      fisher: !quick,
+      fisher: false,
     };
   },
   async body(ctx, report) {

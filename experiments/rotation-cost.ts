@@ -43,7 +43,7 @@ export const experiment = defineExperiment<Settings>({
   ].join(' '),
   defaults: (quick) => ({
     ...fusionDefaults(quick),
-    pairs: quick ? [['spam-easy-ham-1+spam-1', 'spam-easy-ham-2+spam-2']] : [['spam-easy-ham-1+spam-1', 'spam-easy-ham-2+spam-2'], ['party-1853-1900', 'party-1901-1945']],
+    pairs: [['spam-easy-ham-1+spam-1', 'spam-easy-ham-2+spam-2']],
     repeats: quick ? 1 : 3,
   }),
   async body(ctx, report) {

@@ -39,7 +39,6 @@ export const experiment = defineExperiment<Settings>({
       ? [['party-1853-1900', 'party-1901-1945']]
       : [
           ['party-1853-1900', 'party-1901-1945'],
-          ['party-1946-1980', 'party-1981-2021'],
           ['spam-easy-ham-1+spam-1', 'spam-easy-ham-2+spam-2'],
         ],
     differentInitPairs: quick
@@ -48,7 +47,6 @@ export const experiment = defineExperiment<Settings>({
           ['spam-seed1', 'spam-seed2'],
           ['spam-seed1', 'spam-seed3'],
           ['spam-seed1', 'spam-seed4'],
-          ['spam-seed1', 'spam-seed5'],
         ],
     rescale: true,
   }),

@@ -28,7 +28,8 @@ export const experiment = defineExperiment<MlmSettings & { rows: string[] }>({
     'network: its aligned model B is not the original B, so its curve starts from a different endpoint. Same samples as the',
     'by-component experiment (its `ffn` and `ffn+mha` curves are the first and last rows here and come from the same cache).',
   ].join(' '),
-  defaults: (quick, zoo) => ({ ...mlmDefaults(quick, zoo), rows: ROWS.map((r) => r.id) }),
+  // 11 λ points: the 21-point curves of the by-component experiment are reused (every other point).
+  defaults: (quick, zoo) => ({ ...mlmDefaults(quick, zoo), ...(quick ? {} : { points: 11 }), rows: ROWS.map((r) => r.id) }),
   async body(ctx, report) {
     const results = await barrierTable(ctx, report, ROWS, 'Loss barriers by attention strategy');
     const b = (id: string) => (results[id] ? pm(meanSe(results[id].map((x) => x.curve.barrier))) : '–');

@@ -24,7 +24,7 @@ export const experiment = defineExperiment<Settings>({
     'number of Books-corpus sentences around 100k; here the fixtures\' training text, from a few hundred to several thousand',
     'tokens (the largest amount is the one every other MLM experiment uses, so its curves come from the cache).',
   ].join(' '),
-  defaults: (quick, zoo) => ({ ...mlmDefaults(quick, zoo), amounts: quick ? [1, 2] : [2, 8, 32, 64] }),
+  defaults: (quick, zoo) => ({ ...mlmDefaults(quick, zoo), ...(quick ? {} : { points: 11 }), amounts: quick ? [1, 2] : [2, 8, 64] }),
   async body(ctx, report) {
     const s = ctx.settings;
     const rows: { blocks: number; tokens: number; barriers: number[]; pairs: [number, number][] }[] = [];

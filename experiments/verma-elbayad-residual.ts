@@ -35,7 +35,11 @@ export const experiment = defineExperiment<MlmSettings & { rows: string[] }>({
     'is plain averaging. Separate gives each sublayer its own permutation and is not a symmetry. The rows `FFN + MHA + …` (not',
     'in the paper\'s table) add FFN and head-perm attention alignment, as the paper does for fine-tuned models.',
   ].join(' '),
-  defaults: (quick, zoo) => ({ ...mlmDefaults(quick, zoo), rows: quick ? ['identity', 'first', 'separate'] : ROWS.map((r) => r.id) }),
+  defaults: (quick, zoo) => ({
+    ...mlmDefaults(quick, zoo),
+    ...(quick ? {} : { points: 11 }),
+    rows: quick ? ['identity', 'first', 'separate'] : ['identity', 'first', 'last', 'all', 'separate', 'ffn+mha+identity', 'ffn+mha+first'],
+  }),
   async body(ctx, report) {
     const results = await barrierTable(ctx, report, ROWS, 'Loss barriers by residual strategy');
     const b = (id: string) => (results[id] ? pm(meanSe(results[id].map((x) => x.curve.barrier))) : '–');

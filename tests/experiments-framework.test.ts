@@ -138,4 +138,16 @@ describe('resuming', () => {
     expect((j1.runs as { cached: boolean }[]).some((r) => !r.cached)).toBe(true);
     expect(j2.data).toEqual(j1.data);
   });
+
+  it('a coarser λ grid is cut from a cached finer curve, with its barrier recomputed', async () => {
+    const dir = tempDir();
+    const fine = readReport(await quickRun(findExperiment('verma-elbayad-components'), dir)).json;
+    const coarse = readReport(await quickRun(findExperiment('verma-elbayad-attention'), dir, { set: { points: 3, rows: ['head-perm'] } })).json;
+    expect((coarse.runs as { key: string; seconds: number }[]).every((r) => r.key === 'finer' && r.seconds === 0)).toBe(true);
+    const f = (fine.data as { curves: Record<string, { losses: number[] }[]> }).curves['ffn+mha'][0];
+    const c = (coarse.data as { rows: { curves: { lambdas: number[]; losses: number[]; barrier: number }[] }[] }).rows[0].curves[0];
+    expect(c.lambdas).toEqual([0, 0.5, 1]);
+    expect(c.losses).toEqual([f.losses[0], f.losses[2], f.losses[4]]);
+    expect(c.barrier).toBeCloseTo(Math.max(...c.losses) - (c.losses[0] + c.losses[2]) / 2, 12);
+  });
 });

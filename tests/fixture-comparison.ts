@@ -16,7 +16,6 @@ import { fisherPlugin } from '@symfuse/plugins-fisher';
 import { regmeanPlugin } from '@symfuse/plugins-regmean';
 import { coreSymmetryPlugin, createRegistry, type ModelBatch, type ModelWeights, type ParamMap, type StatsBundle } from '@symfuse/symmetry';
 import type { Tensor } from '@symfuse/tensor';
-import { expect, it } from 'vitest';
 
 const FIXTURES = process.env.SYMFUSE_FIXTURES ?? fileURLToPath(new URL('../fixtures', import.meta.url));
 /** A group of fixture classifiers of one task. */
@@ -78,43 +77,67 @@ function evaluate(config: EncoderConfig, params: ParamMap, perDomain: readonly M
   return { accuracy: acc, loss };
 }
 
-/** Defines the comparison test of `group` (or a skipped test naming the missing fixtures). */
-export function defineComparison(group: FixtureGroup): void {
-  const missing = group.dirs.filter((d) => !fs.existsSync(path.join(FIXTURES, d, 'config.json')));
-  const title = `${group.task}: merging ${group.dirs.join(', ')}`;
-  if (missing.length > 0) {
-    it.skip(`${title} — SKIPPED: ${missing.map((d) => path.join('fixtures', d)).join(', ')} not found (train them: symfuse train fixtures classify --name …)`, () => {});
-    return;
+/** Accuracy / loss of every merger and of each parent model on the group's validation sets. */
+export interface GroupComparison {
+  readonly task: string;
+  readonly mergers: Record<'simple' | 'fisher' | 'regmean', { accuracy: number; loss: number }>;
+  readonly parents: readonly { id: string; accuracy: number; loss: number }[];
+}
+
+/** The fixture directories of `group` that are missing (empty when it can run). */
+export function missingFixtures(group: FixtureGroup): string[] {
+  return group.dirs.filter((d) => !fs.existsSync(path.join(FIXTURES, d, 'config.json')));
+}
+
+/**
+ * Merges the group's classifiers with simple, Fisher and RegMean (statistics from each model's own
+ * training domain) and scores the merged models and every parent, macro-averaged over the domains'
+ * validation examples.
+ */
+export async function compareGroup(group: FixtureGroup): Promise<GroupComparison> {
+  const task = group.load();
+  const loaded = group.dirs.map((d) => loadModelDir(path.join(FIXTURES, d)));
+  const tok = loaded[0].tokenizer!;
+  const special = { cls: tok.specialIds.cls!, sep: tok.specialIds.sep!, pad: tok.specialIds.pad! };
+  const encode = (t: string) => tok.encode(t, { addSpecialTokens: false }).ids;
+  const domains = group.dirs.map((d) => d.slice(group.task.length + 1));
+  const split = (xs: LabelledTask['train'], domain: string, n: number) => xs.filter((e) => e.domain === domain).slice(0, n);
+  const models: ModelWeights[] = loaded.map((m, k) => ({ config: m.config, params: m.params, head: 'classifier', id: group.dirs[k] }));
+  const config = loaded[0].config as EncoderConfig;
+  const registry = createRegistry().use(coreSymmetryPlugin()).use(regmeanPlugin()).use(fisherPlugin()).freeze();
+  const spec = registry.architectureFor(config).buildSpec(config, { head: 'classifier', params: models[0].params });
+  const stats: Map<string, StatsBundle>[] = [];
+  for (let k = 0; k < models.length; k++) {
+    const train = split(task.train, domains[k], GRAM_EXAMPLES);
+    const gram = await registry.collector('gram').collect({ spec, model: models[k], batches: batchesOf(train, encode, special, 16), options: { data: `${task.name} ${domains[k]} train` } });
+    const fisher = await registry.collector('fisher').collect({ spec, model: models[k], batches: batchesOf(train.slice(0, FISHER_EXAMPLES), encode, special, FISHER_EXAMPLES) });
+    stats.push(new Map([['gram', gram], ['fisher', fisher]]));
   }
-  it(title, async () => {
-    const task = group.load();
-    const loaded = group.dirs.map((d) => loadModelDir(path.join(FIXTURES, d)));
-    const tok = loaded[0].tokenizer!;
-    const special = { cls: tok.specialIds.cls!, sep: tok.specialIds.sep!, pad: tok.specialIds.pad! };
-    const encode = (t: string) => tok.encode(t, { addSpecialTokens: false }).ids;
-    const domains = group.dirs.map((d) => d.slice(group.task.length + 1));
-    const split = (xs: LabelledTask['train'], domain: string, n: number) => xs.filter((e) => e.domain === domain).slice(0, n);
-    const models: ModelWeights[] = loaded.map((m, k) => ({ config: m.config, params: m.params, head: 'classifier', id: group.dirs[k] }));
-    const config = loaded[0].config as EncoderConfig;
-    const registry = createRegistry().use(coreSymmetryPlugin()).use(regmeanPlugin()).use(fisherPlugin()).freeze();
-    const spec = registry.architectureFor(config).buildSpec(config, { head: 'classifier', params: models[0].params });
-    const stats: Map<string, StatsBundle>[] = [];
-    for (let k = 0; k < models.length; k++) {
-      const train = split(task.train, domains[k], GRAM_EXAMPLES);
-      const gram = await registry.collector('gram').collect({ spec, model: models[k], batches: batchesOf(train, encode, special, 16), options: { data: `${task.name} ${domains[k]} train` } });
-      const fisher = await registry.collector('fisher').collect({ spec, model: models[k], batches: batchesOf(train.slice(0, FISHER_EXAMPLES), encode, special, FISHER_EXAMPLES) });
-      stats.push(new Map([['gram', gram], ['fisher', fisher]]));
+  const validation = domains.map((d) => batchesOf(split(task.validation, d, EVAL_EXAMPLES), encode, special, 32));
+  const mergers = {} as GroupComparison['mergers'];
+  for (const method of ['simple', 'fisher', 'regmean'] as const) {
+    const merger = registry.merger(method);
+    const r = await merger.merge({ spec, models, stats, params: merger.params.parse({}), seed: 0 });
+    mergers[method] = evaluate(config, r.params, validation);
+  }
+  const parents = models.map((m) => ({ id: m.id!, ...evaluate(config, m.params, validation) }));
+  return { task: group.task, mergers, parents };
+}
+
+/** True when RegMean ≥ Fisher ≥ simple in accuracy (within {@link SLACK}). */
+export function orderingHolds(c: GroupComparison): boolean {
+  return c.mergers.regmean.accuracy >= c.mergers.fisher.accuracy - SLACK && c.mergers.fisher.accuracy >= c.mergers.simple.accuracy - SLACK;
+}
+
+/** A Markdown table of a comparison, with where a merger falls below its worst parent. */
+export function comparisonTable(cs: readonly GroupComparison[]): string {
+  const rows = ['| task | model | accuracy | loss | note |', '| --- | --- | --- | --- | --- |'];
+  for (const c of cs) {
+    const worst = Math.min(...c.parents.map((p) => p.accuracy));
+    for (const p of c.parents) rows.push(`| ${c.task} | ${p.id} | ${p.accuracy.toFixed(3)} | ${p.loss.toFixed(3)} | parent |`);
+    for (const [m, s] of Object.entries(c.mergers)) {
+      rows.push(`| ${c.task} | ${m} | ${s.accuracy.toFixed(3)} | ${s.loss.toFixed(3)} | ${s.accuracy < worst ? `below the worst parent (${worst.toFixed(3)})` : ''} |`);
     }
-    const validation = domains.map((d) => batchesOf(split(task.validation, d, EVAL_EXAMPLES), encode, special, 32));
-    const scores: Record<string, { accuracy: number; loss: number }> = {};
-    for (const method of ['simple', 'fisher', 'regmean']) {
-      const merger = registry.merger(method);
-      const r = await merger.merge({ spec, models, stats, params: merger.params.parse({}), seed: 0 });
-      scores[method] = evaluate(config, r.params, validation);
-    }
-    const fmt = (s: { accuracy: number; loss: number }) => `acc ${s.accuracy.toFixed(3)} loss ${s.loss.toFixed(3)}`;
-    console.info(`[fixture-comparison] ${group.task}: simple ${fmt(scores.simple)} | fisher ${fmt(scores.fisher)} | regmean ${fmt(scores.regmean)}`);
-    expect(scores.regmean.accuracy).toBeGreaterThanOrEqual(scores.fisher.accuracy - SLACK);
-    expect(scores.fisher.accuracy).toBeGreaterThanOrEqual(scores.simple.accuracy - SLACK);
-  }, 60_000);
+  }
+  return rows.join('\n');
 }

@@ -55,6 +55,18 @@ export class RunCache {
     return path.join(this.dir, `${createHash('sha256').update(stableStringify(key)).digest('hex').slice(0, 24)}.json`);
   }
 
+  /** The cached value of `key` without computing anything (undefined when absent or disabled). */
+  peek<T>(key: unknown): T | undefined {
+    const file = this.fileFor(key);
+    if (!this.enabled || !fs.existsSync(file)) return undefined;
+    try {
+      const s = JSON.parse(fs.readFileSync(file, 'utf8')) as Stored<T>;
+      return stableStringify(s.key) === stableStringify(key) ? s.value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /**
    * The cached value of `key`, or `compute()`'s (then stored). The value must be JSON-serialisable
    * (numbers, strings, arrays, plain objects).

@@ -8,8 +8,8 @@
  *   batched by length so that padding stays small.
  * Everything is memoised per process: several experiments in one process share the tokenisation.
  */
-import { type ClassificationBatch, classificationBatch, loadCorpus, loadPartyTask, loadSpamTask, type LabelledTask, packBlocks, permutation, SeededRandom, type TaskExample } from '@symfuse/data';
-import { classificationEvaluator, type Evaluator, mlmEvalMasks, mlmEvaluator } from '@symfuse/eval';
+import { type ClassificationBatch, classificationBatch, type FixedMaskedBlock, loadCorpus, loadPartyTask, loadSpamTask, type LabelledTask, packBlocks, permutation, SeededRandom, type TaskExample } from '@symfuse/data';
+import { classificationEvaluator, type Evaluator, mlmEvalMasks, mlmEvaluator, unigramPerplexity } from '@symfuse/eval';
 import type { Tokenizer } from '@symfuse/models';
 import type { ModelBatch } from '@symfuse/symmetry';
 
@@ -110,13 +110,24 @@ export interface MlmEvalSpec {
   readonly seed: number;
 }
 
+/** The fixed masked held-out blocks of an MLM evaluation sample. */
+export function mlmEvalMasked(tok: Tokenizer, spec: MlmEvalSpec): FixedMaskedBlock[] {
+  return memoised(`mlm-masked/${tokKey(tok)}/${spec.blocks}/${spec.length}/${spec.seed}`, () => {
+    const sp = specials(tok);
+    return mlmEvalMasks(heldoutBlocks(tok, spec.blocks, spec.length), spec.seed, { maskId: sp.mask, specialIds: sp.all });
+  });
+}
+
 /** A pseudo-perplexity evaluator on fixed masked held-out blocks. */
 export function mlmEvalSet(tok: Tokenizer, spec: MlmEvalSpec): Evaluator {
-  return memoised(`mlm-eval/${tokKey(tok)}/${spec.blocks}/${spec.length}/${spec.seed}`, () => {
-    const sp = specials(tok);
-    const masked = mlmEvalMasks(heldoutBlocks(tok, spec.blocks, spec.length), spec.seed, { maskId: sp.mask, specialIds: sp.all });
-    return mlmEvaluator(masked, `sotu+moby-dick held-out: ${spec.blocks} blocks × ${spec.length} tokens, 15% masked (seed ${spec.seed})`, { batchSize: 8 });
-  });
+  return memoised(`mlm-eval/${tokKey(tok)}/${spec.blocks}/${spec.length}/${spec.seed}`, () =>
+    mlmEvaluator(mlmEvalMasked(tok, spec), `sotu+moby-dick held-out: ${spec.blocks} blocks × ${spec.length} tokens, 15% masked (seed ${spec.seed})`, { batchSize: 8 }),
+  );
+}
+
+/** PPPL of an add-one unigram model (counts from `trainBlocks` training blocks) on the sample's masked tokens: the floor a useful MLM must beat. */
+export function unigramBaseline(tok: Tokenizer, spec: MlmEvalSpec, trainBlockCount = 256): number {
+  return unigramPerplexity(trainBlocks(tok, trainBlockCount, spec.length, 0), mlmEvalMasked(tok, spec), tok.vocabSize).pppl;
 }
 
 /** The task with every domain the fixtures were prepared with (so the splits are theirs). */

@@ -23,7 +23,7 @@ export interface FusionSettings {
 
 /** Full and quick defaults of {@link FusionSettings}. */
 export function fusionDefaults(quick: boolean): FusionSettings {
-  return quick ? { testExamples: 16, statsExamples: 8, maxLength: 64, alpha: 0.9 } : { testExamples: 200, statsExamples: 256, maxLength: 128, alpha: 0.9 };
+  return quick ? { testExamples: 16, statsExamples: 8, maxLength: 64, alpha: 0.9 } : { testExamples: 100, statsExamples: 64, maxLength: 128, alpha: 0.9 };
 }
 
 /** Merger ids and their parameters. */

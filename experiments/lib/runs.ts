@@ -6,7 +6,7 @@
  * - {@link mergeRun}: align and merge N models, then score the merged model on several samples.
  * Each is keyed by everything that determines it (model fingerprints, configuration, samples, seed).
  */
-import { correlationSites, type EvalScore, type Evaluator, interpolationCurve, type SiteCorrelationSummary } from '@symfuse/eval';
+import { correlationSites, type EvalScore, type Evaluator, interpolationCurve, lossBarrier, type SiteCorrelationSummary } from '@symfuse/eval';
 import type { ModelWeights, PipelineResult, StatsProvider } from '@symfuse/symmetry';
 import type { Tokenizer } from '@symfuse/models';
 import { stableStringify } from './cache.js';
@@ -94,11 +94,42 @@ export async function alignRun(ctx: Context<unknown>, a: ModelWeights, b: ModelW
   return { aligned: result.aligned[0], result, seconds };
 }
 
-/** The interpolation curve between A and B aligned by `inputs.align` (cached). */
+function curveKey(ctx: Context<unknown>, inputs: CurveInputs, points: number) {
+  const aligning = !!inputs.align?.length;
+  return { unit: 'curve', v: 1, a: inputs.a.fingerprint, b: inputs.b.fingerprint, align: inputs.align ?? [], eval: inputs.eval, points, stats: aligning ? inputs.stats : undefined, seed: ctx.seed };
+}
+
+
+/**
+ * The same curve on a coarser grid, taken from a cached finer one when there is one (the 11-point
+ * grid is every other point of the 21-point grid), with both barriers recomputed on the coarse grid.
+ */
+function fromFinerCurve(ctx: Context<unknown>, inputs: CurveInputs): CurveData | undefined {
+  // Grids that contain the requested one: 21 ⊃ 11, 5 ⊃ 3 (k·(points − 1) + 1 points).
+  for (const k of [2, 3, 4]) {
+    const fine = k * (inputs.points - 1) + 1;
+    const c = ctx.cache.peek<CurveData>(curveKey(ctx, inputs, fine));
+    if (!c) continue;
+    const step = (fine - 1) / (inputs.points - 1);
+    const take = <T>(xs: T[] | undefined) => xs?.filter((_, i) => i % step === 0);
+    const losses = take(c.losses)!;
+    const b = lossBarrier(take(c.lambdas)!, losses);
+    return { ...c, lambdas: take(c.lambdas)!, losses, ...(c.pppl ? { pppl: take(c.pppl) } : {}), ...(c.accuracy ? { accuracy: take(c.accuracy) } : {}), ...(c.macroF1 ? { macroF1: take(c.macroF1) } : {}), barrier: b.barrier, barrierLambda: b.barrierLambda, barrierLinear: b.barrierLinear, barrierLinearLambda: b.barrierLinearLambda };
+  }
+  return undefined;
+}
+
+/** The interpolation curve between A and B aligned by `inputs.align` (cached; or cut from a cached finer grid). */
 export async function curveRun(ctx: Context<unknown>, inputs: CurveInputs): Promise<CurveData> {
   const aligning = !!inputs.align?.length;
-  const key = { unit: 'curve', v: 1, a: inputs.a.fingerprint, b: inputs.b.fingerprint, align: inputs.align ?? [], eval: inputs.eval, points: inputs.points, stats: aligning ? inputs.stats : undefined, seed: ctx.seed };
-  return ctx.cache.get(`curve ${inputs.a.id} × ${inputs.b.id} ${inputs.name} (${label(inputs.eval)})`, key, async () => {
+  const key = curveKey(ctx, inputs, inputs.points);
+  const name = `curve ${inputs.a.id} × ${inputs.b.id} ${inputs.name} (${label(inputs.eval)})`;
+  const coarse = ctx.cache.peek<CurveData>(key) ? undefined : fromFinerCurve(ctx, inputs);
+  if (coarse) {
+    ctx.cache.records.push({ label: `${name}, ${inputs.points} of a finer grid's points`, key: 'finer', startedAt: new Date().toISOString(), seconds: 0, cached: true });
+    return coarse;
+  }
+  return ctx.cache.get(name, key, async () => {
     const evaluator = evaluatorFor(ctx.zoo.tokenizer, inputs.eval);
     const [scoreA, scoreB] = [await scoreRun(ctx, inputs.a, inputs.eval), await scoreRun(ctx, inputs.b, inputs.eval)];
     const { aligned, result, seconds } = await alignRun(ctx, inputs.a, inputs.b, inputs.align, inputs.stats);

@@ -47,7 +47,7 @@ export interface MlmSettings {
 /** Full and quick defaults of {@link MlmSettings}. */
 export function mlmDefaults(quick: boolean, zoo: Zoo): MlmSettings {
   const blockLength = Math.min(128, zoo.mlm(1).config.maxPositionEmbeddings);
-  return quick ? { seeds: [1, 2], points: 5, evalBlocks: 2, statsBlocks: 2, blockLength } : { seeds: [1, 2, 3, 4, 5], points: 21, evalBlocks: 24, statsBlocks: 64, blockLength };
+  return quick ? { seeds: [1, 2], points: 5, evalBlocks: 2, statsBlocks: 2, blockLength } : { seeds: [1, 2, 3, 4, 5], points: 21, evalBlocks: 16, statsBlocks: 64, blockLength };
 }
 
 /** The MLM evaluation sample. */

@@ -1,5 +1,0 @@
-/** RegMean ≥ Fisher ≥ simple on the spam fixture classifiers (skips, naming them, when they are missing). */
-import { describe } from 'vitest';
-import { defineComparison, FIXTURE_GROUPS } from './fixture-comparison.js';
-
-describe('fixture classifiers: RegMean ≥ Fisher ≥ simple', () => defineComparison(FIXTURE_GROUPS.spam));
