@@ -8,7 +8,7 @@
  */
 import { barChart } from '@symfuse/eval';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
-import { type Domain, ensemble, type FusionSettings, fusionDefaults, fuse, individual, meanOver, type MergerId } from './lib/fusion.js';
+import { constantBaseline, type Domain, ensemble, type FusionSettings, fusionDefaults, fuse, individual, meanOver, type MergerId } from './lib/fusion.js';
 import { mtlModel, recordedSteps } from './lib/mtl.js';
 import { type Score, scoreRun } from './lib/runs.js';
 import { fixed, meanSe, pairs, pm } from './lib/summary.js';
@@ -90,6 +90,10 @@ export const experiment = defineExperiment<Settings>({
       const sp = await fuse(ctx, s, spamModels, m, 'none', [...spam, ood]);
       rows.push({ label: LABEL[m], party: meanOver(p.scores, party), ...(po.length ? { partyOod: mean(po) } : {}), spam: meanOver(sp.scores, spam), spamOod: acc(sp.scores[ood.domain]) });
     }
+    const constant = (ds: Domain[]) => ds.map((d) => constantBaseline(ctx, s, d));
+    const cParty = constant(party);
+    const cSpam = constant([...spam, ood]);
+    rows.push({ label: 'Constant predictor (floor)', party: mean(cParty.map((c) => c.macroF1)), partyOod: mean(cParty.map((c) => c.macroF1)), spam: mean(cSpam.slice(0, spam.length).map((c) => c.macroF1)), spamOod: cSpam[spam.length].accuracy });
     rows.push({ label: 'Domain-specific', party: mean(partyGrid.map((r, i) => f1(r[i]))), spam: mean(spamGrid.map((r, i) => f1(r[i]))) });
 
     let mtlNote = 'MTL: not run (`--set mtl=false`).';
@@ -138,6 +142,9 @@ export const experiment = defineExperiment<Settings>({
     const rm = get('RegMean');
     const sm = get('Simple');
     const fi = get('Fisher');
+    const ds = get('Domain-specific');
+    const floor = get('Constant predictor (floor)');
+    if (ds && floor) report.finding(`Fixture quality: each classifier on its own domain scores macro-F1 ${fixed(ds.party)} (party) and ${fixed(ds.spam)} (spam) against ${fixed(floor.party)} and ${fixed(floor.spam)} for the best constant predictor${(ds.party ?? 0) - (floor.party ?? 0) < 0.05 ? ' — the party classifiers are barely better than always answering one class, so merging them can show little' : ''}.`);
     if (rm && sm && fi) {
       report.finding(`In domain (party, ${party.length} eras merged): RegMean ${fixed(rm.party)}, Fisher ${fixed(fi.party)}, Simple ${fixed(sm.party)}, Ensemble ${fixed(get('Ensemble')?.party)}, individual Avg ${fixed(get('Individual: Avg')?.party)} / Best ${fixed(get('Individual: Best')?.party)}, domain-specific ${fixed(get('Domain-specific')?.party)}${get('MTL') ? `, MTL ${fixed(get('MTL')?.party)}` : ''}. The paper: RegMean best among merging methods and above Avg, usually above Ensemble; MTL near domain-specific.`);
       report.finding(`Out of domain: party RegMean ${fixed(rm.partyOod)} vs Simple ${fixed(sm.partyOod)}, Fisher ${fixed(fi.partyOod)}; spam ${ood.domain} accuracy RegMean ${fixed(rm.spamOod)}, Simple ${fixed(sm.spamOod)}, Fisher ${fixed(fi.spamOod)}.`);

@@ -7,7 +7,7 @@
  */
 import { barChart } from '@symfuse/eval';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
-import { type Domain, type FusionSettings, fusionDefaults, fuse, individual, type MatchingId, meanOver, type MergerId } from './lib/fusion.js';
+import { constantBaseline, type Domain, type FusionSettings, fusionDefaults, fuse, individual, type MatchingId, meanOver, type MergerId } from './lib/fusion.js';
 import { fixed, meanSe, pairs, pm } from './lib/summary.js';
 
 interface Settings extends FusionSettings {
@@ -90,9 +90,14 @@ export const experiment = defineExperiment<Settings>({
       ]),
       'Macro-F1 (accuracy for the all-ham OOD set), mean ± standard error over pairs / held-out eras.',
     );
+    const cParty = s.partyEras.map((e) => constantBaseline(ctx, s, party(e)));
+    const cSpam = s.spamDomains.map((d) => constantBaseline(ctx, s, spam(d)));
     report.table(
       ['reference', 'party F1', 'spam F1', `spam ${s.spamOod} acc.`],
-      [['Domain-specific (each model on its own domain)', pm(meanSe(own.map((x) => x.macroF1 ?? Number.NaN))), pm(meanSe(spamOwn.map((x) => x.macroF1 ?? Number.NaN))), pm(meanSe(spamOodInd.map((x) => x.accuracy ?? Number.NaN)))]],
+      [
+        ['Domain-specific (each model on its own domain)', pm(meanSe(own.map((x) => x.macroF1 ?? Number.NaN))), pm(meanSe(spamOwn.map((x) => x.macroF1 ?? Number.NaN))), pm(meanSe(spamOodInd.map((x) => x.accuracy ?? Number.NaN)))],
+        ['Best constant predictor (floor)', pm(meanSe(cParty.map((c) => c.macroF1))), pm(meanSe(cSpam.map((c) => c.macroF1))), fixed(constantBaseline(ctx, s, spam(s.spamOod)).accuracy)],
+      ],
     );
     const cats = ['party in-domain', ...(rows[0]?.partyOod.length ? ['party OOD'] : []), 'spam in-domain', 'spam OOD (acc.)'];
     report.plot(

@@ -13,14 +13,16 @@ import { machineLine } from './lib/machine.js';
 import { type ExperimentOptions, parseCliOptions, resolveOptions } from './lib/options.js';
 
 /** Runs the experiments in order; a failing one is reported and the suite goes on. */
-export async function runAll(options: ExperimentOptions & { only?: readonly string[] } = {}): Promise<{ results: ExperimentResult[]; failures: { name: string; error: string }[]; seconds: number }> {
+export async function runAll(options: ExperimentOptions & { only?: readonly string[]; args?: readonly string[] } = {}): Promise<{ results: ExperimentResult[]; failures: { name: string; error: string }[]; seconds: number }> {
   const chosen = options.only?.length ? options.only.map(findExperiment) : EXPERIMENTS;
   const t0 = performance.now();
   const results: ExperimentResult[] = [];
   const failures: { name: string; error: string }[] = [];
   for (const e of chosen) {
     try {
-      results.push(await e.run({ ...options, command: options.command ?? `node --import tsx experiments/run-all.ts${options.quick ? ' --quick' : ''} (${e.name})` }));
+      // Record the command that reruns this experiment alone with the same options.
+      const args = options.args ?? (options.quick ? ['--quick'] : []);
+      results.push(await e.run({ ...options, command: options.command ?? `node --import tsx experiments/${e.name}.ts${args.length ? ` ${args.join(' ')}` : ''}` }));
     } catch (err) {
       failures.push({ name: e.name, error: (err as Error).stack ?? String(err) });
       process.stderr.write(`[${e.name}] FAILED: ${(err as Error).message}\n`);
@@ -53,7 +55,7 @@ if (isMain(import.meta.url)) {
   const at = argv.indexOf('--only');
   const only = at >= 0 ? (argv[at + 1] ?? '').split(',').filter(Boolean) : [];
   const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
-  const { failures, seconds } = await runAll({ ...parseCliOptions(rest), only });
+  const { failures, seconds } = await runAll({ ...parseCliOptions(rest), only, args: rest });
   process.stderr.write(`suite done in ${(seconds / 60).toFixed(1)} min, ${failures.length} failed\n`);
   process.exitCode = failures.length ? 1 : 0;
 }

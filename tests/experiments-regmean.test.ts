@@ -16,7 +16,7 @@ describe('regmean experiments (quick, random models)', () => {
     const r = await quickRun(findExperiment('regmean-domains'), dir);
     const { json } = readReport(r);
     const rows = (json.data as { rows: { label: string; party?: number; partyOod?: number; spam?: number; spamOod?: number }[] }).rows;
-    expect(rows.map((x) => x.label)).toEqual(['Individual: Avg', 'Individual: Best', 'Ensemble', 'Simple', 'Fisher', 'RegMean', 'Domain-specific', 'MTL']);
+    expect(rows.map((x) => x.label)).toEqual(['Individual: Avg', 'Individual: Best', 'Ensemble', 'Simple', 'Fisher', 'RegMean', 'Constant predictor (floor)', 'Domain-specific', 'MTL']);
     for (const x of rows) for (const v of [x.party, x.partyOod, x.spam, x.spamOod]) expect(inUnit(v)).toBe(true);
     // Best ≥ Avg by definition.
     expect(rows[1].party!).toBeGreaterThanOrEqual(rows[0].party! - 1e-12);

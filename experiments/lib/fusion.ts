@@ -3,6 +3,7 @@
  * mergers, matchings (pipeline alignment steps), samples, and cached runs of merged models,
  * individual models and the logit ensemble on a task's domains.
  */
+import { classificationScores } from '@symfuse/eval';
 import type { Context } from './experiment.js';
 import type { PipelineConfigInput, StatsSpec } from './pipeline.js';
 import { ensembleScore } from './ensemble.js';
@@ -105,6 +106,23 @@ export function ensemble(ctx: Context<unknown>, s: FusionSettings, names: readon
   return ctx.cache.get(`ensemble ${names.join(' + ')} on ${d.task}:${d.domain}`, { unit: 'ensemble', v: 1, models: models.map((m) => m.fingerprint), eval: spec }, async () =>
     ensembleScore(models, classificationSample(ctx.zoo.tokenizer, { task: d.task, domain: d.domain, split: spec.kind === 'classification' ? spec.split : 'test', examples: s.testExamples, maxLength: s.maxLength })),
   );
+}
+
+/**
+ * The best constant predictor on a domain's evaluation sample (always the same class): the floor a
+ * classifier must beat. Returns its macro-F1 and accuracy (each maximised over the class predicted).
+ */
+export function constantBaseline(ctx: Context<unknown>, s: FusionSettings, d: Domain): { macroF1: number; accuracy: number } {
+  const spec = testSpec(d, s);
+  if (spec.kind !== 'classification') throw new Error('constantBaseline: not a classification sample');
+  const gold = classificationSample(ctx.zoo.tokenizer, { task: spec.task, domain: spec.domain, split: spec.split, examples: spec.examples, maxLength: spec.maxLength }).flatMap((b) => [...b.labels]);
+  const classes = 2;
+  let best = { macroF1: 0, accuracy: 0 };
+  for (let c = 0; c < classes; c++) {
+    const r = classificationScores(gold.map(() => c), gold, classes);
+    best = { macroF1: Math.max(best.macroF1, r.macroF1), accuracy: Math.max(best.accuracy, r.accuracy) };
+  }
+  return best;
 }
 
 /** Mean of a metric over domains of a merge's scores (`macroF1` by default). */

@@ -113,7 +113,7 @@ export function fixtureZoo(dir: string): Zoo {
     const fingerprint = weights.map((f) => fileHash(path.join(d, f))).join('+');
     const model: ZooModel = { config: m.config, params: m.params, head: m.head, id: name, fingerprint };
     cache.set(name, model);
-    infos.set(name, { id: name, source: path.relative(process.cwd(), d) || d, head: m.head, ...trainingInfo(d) });
+    infos.set(name, { id: name, source: `${path.basename(dir)}/${name}`, head: m.head, ...trainingInfo(d) });
     return model;
   };
   const tokDir = path.join(dir, 'mlm-seed1');
@@ -121,7 +121,7 @@ export function fixtureZoo(dir: string): Zoo {
   if (!tokenizer) throw new Error(`${tokDir} has no tokenizer.json`);
   return {
     kind: 'fixtures',
-    description: `trained fixtures in ${path.relative(process.cwd(), dir) || dir}`,
+    description: `trained fixtures (${path.basename(dir)}/)`,
     tokenizer,
     mlm: (seed) => load(`mlm-seed${seed}`),
     classifier: (name) => load(name),

@@ -108,6 +108,13 @@ describe.skipIf(!adapter)('GPU auction assignment', () => {
     await agree(uniform(new TestRng(4), 1024), 1024, false, 1e-5);
   });
 
+  it('the smallest resolvable ε_final (fixed-point magnitudes near 2²⁸, many phases): no overflow, within n·ε', async () => {
+    const n = 300;
+    // Uniform costs have a per-row range below 1, so this is at least the documented minimum (n+1)·range/2²⁸.
+    await agree(uniform(new TestRng(8), n), n, false, ((n + 1) / 2 ** 28) * 1.001);
+    await agree(integers(new TestRng(9), n, 2 ** 28 / (n + 1) - 1), n, true);
+  });
+
   it('random small integer problems: exact totals, always a permutation', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 6 }), fc.boolean(), fc.integer(), async (n, hi, maximize, seed) => {

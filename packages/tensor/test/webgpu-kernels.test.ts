@@ -139,6 +139,19 @@ describe.skipIf(!adapter)('WebGPU kernels beyond the conformance suites', () => 
     }
   });
 
+  it('attention at a model-sized head (dk = 32: blocked key loop) with padding, vs the CPU', async () => {
+    const rng = new TestRng(15);
+    const shape = [2, 2, 37, 32];
+    const size = shape.reduce((p, d) => p * d);
+    const [q, k, v] = [rng.normalF32(size), rng.normalF32(size), rng.normalF32(size)];
+    const mask = Float32Array.from({ length: 2 * 37 }, (_, i) => (i < 37 ? (i < 30 ? 1 : 0) : i % 4 === 0 ? 0 : 1));
+    for (const m of [undefined, mask]) {
+      const run = (b: T.Backend): Tensor => T.attention(on(b, q, shape), on(b, k, shape), on(b, v, shape), m && on(b, m, [2, 37]), 0.3);
+      const got = await keep(run(gpu)).data();
+      expect(excess(got, await run(cpu).data(), 1e-4, 1e-5), m ? 'masked' : 'unmasked').toBeLessThanOrEqual(1);
+    }
+  });
+
   it('scatterAdd is deterministic, sums heavy duplicates across placement blocks, skips out-of-range indices', async () => {
     const rng = new TestRng(9);
     const count = 1000;

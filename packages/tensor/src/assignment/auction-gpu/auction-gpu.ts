@@ -9,8 +9,9 @@
  * - on a″ the final ε = 1 < (n+1)/n makes the result exactly optimal for the quantised benefits;
  * - quantising moves each entry by ≤ δ/2, so the total is within n·δ = n·ε_final of the true optimum;
  * - integer costs with δ = 1 are not rounded at all: the result is exactly optimal.
- * Magnitudes are kept ≤ 2²⁸ so prices stay far from i32 overflow; that bounds the smallest ε_final
- * (`(n+1)·range/2²⁸`), and a smaller request throws.
+ * Magnitudes are kept ≤ 2²⁸, and prices are shifted by their minimum between phases (bids depend on
+ * price differences only), so prices stay within about 2·2²⁸ — far from i32 overflow. That bounds the
+ * smallest ε_final (`(n+1)·range/2²⁸`); a smaller request throws.
  *
  * The host reads one u32 (the number of unassigned rows) after batches of 2, 4, 8 … `checkEvery`
  * rounds, never every round; rounds enqueued past convergence do nothing. When few rows are left
@@ -23,7 +24,7 @@
 import { ValueError } from '../../errors.js';
 import { isLavapipe } from '../../backends/webgpu/gpu-context.js';
 import type { WebGpuBackend, WebGpuStorage } from '../../backends/webgpu/webgpu-backend.js';
-import { AUCTION_U, LINE_WG, assignProgram, bidProgram, compactProgram, phaseProgram, resolveProgram, tailProgram } from './programs.js';
+import { AUCTION_U, LINE_WG, assignProgram, bidProgram, compactProgram, normalizeProgram, phaseProgram, resolveProgram, tailProgram } from './programs.js';
 
 /** Options of {@link auctionAssignmentGpu}. */
 export interface AuctionGpuOptions {
@@ -190,6 +191,7 @@ export async function auctionAssignmentGpu(
     for (;;) {
       phases++;
       const values = { n, eps, groups: 1 };
+      if (phases > 1) gpu.dispatch({ program: normalizeProgram, storage: [b(price)], uniforms: { layout: AUCTION_U, values }, workgroups: 1, sizes: `[${n}]` });
       gpu.dispatch({ program: phaseProgram, storage: [b(state), b(best), b(winner), b(owner), b(assign), b(list)], uniforms: { layout: AUCTION_U, values }, workgroups: { linear: lines }, sizes: `[${n}] eps=${eps}` });
       // The unassigned count never grows within a phase (each win assigns one row and frees at most one).
       let upper = n;

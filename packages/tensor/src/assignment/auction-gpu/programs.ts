@@ -309,3 +309,34 @@ fn main(@builtin(local_invocation_index) li: u32) {
   if (li == 0u) { atomicStore(&state[0], count_w); }
 }`,
 };
+
+/**
+ * Shifts every price by the smallest one (one workgroup). Bids depend on price differences only, so
+ * this changes nothing but keeps prices in [0, ~2·range] across ε phases, far from i32 overflow.
+ */
+export const normalizeProgram: GpuProgram = {
+  name: 'auction-normalize',
+  key: 'i32',
+  bindings: ['read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${COMMON}
+@group(0) @binding(0) var<storage, read_write> price: array<i32>;
+@group(0) @binding(1) var<uniform> u: Uniforms;
+
+const WG = ${LINE_WG}u;
+var<workgroup> red: array<i32, WG>;
+
+@compute @workgroup_size(${LINE_WG})
+fn main(@builtin(local_invocation_index) li: u32) {
+  var m = 2147483647;
+  for (var j = li; j < u.n; j += WG) { m = min(m, price[j]); }
+  red[li] = m;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+    if (li < s) { red[li] = min(red[li], red[li + s]); }
+    workgroupBarrier();
+  }
+  let lo = red[0];
+  for (var j = li; j < u.n; j += WG) { price[j] = price[j] - lo; }
+}`,
+};

@@ -13,7 +13,6 @@
 import type { Storage } from '../../../backend.js';
 import { ShapeError, fmtShape } from '../../../errors.js';
 import { WGSL_LINEAR_WORKGROUP } from '../limits-plan.js';
-import type { GpuProgram } from '../pipeline-cache.js';
 import { defineUniforms } from '../uniforms.js';
 import type { WebGpuBackend } from '../webgpu-backend.js';
 import { WG_1D, bindWhole, programMemo } from './common.js';
