@@ -138,6 +138,7 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRu
     rows: reportRows,
     skips,
     referenceErrors: refs?.errors ?? [],
+    referenceLoad: refs?.loadByScript ?? {},
     loadAverageEnd: loadAverage(),
     totalSeconds: (performance.now() - t0) / 1e3,
   };

@@ -22,6 +22,9 @@ import { experiment as veResidual } from './verma-elbayad-residual.js';
 
 export type { Experiment, ExperimentResult } from './lib/experiment.js';
 export type { ExperimentOptions } from './lib/options.js';
+/** For `symfuse reproduce <name> [flags]`: the flags of the scripts, and the script runner itself. */
+export { parseCliOptions } from './lib/options.js';
+export { cliMain } from './lib/experiment.js';
 
 /** Every experiment, in suite order. */
 export const EXPERIMENTS: readonly Experiment<object>[] = [

@@ -27,7 +27,7 @@ interface Settings extends FusionSettings {
 const MERGERS: MergerId[] = ['simple', 'fisher', 'regmean'];
 const LABEL: Record<MergerId, string> = { simple: 'Simple', fisher: 'Fisher', regmean: 'RegMean' };
 
-type Row = { label: string; party?: number; partyOod?: number; spam?: number; spamOod?: number };
+type Row = { label: string; party?: number; partyLoss?: number; partyOod?: number; spam?: number; spamLoss?: number; spamOod?: number };
 
 export const experiment = defineExperiment<Settings>({
   name: 'regmean-domains',
@@ -77,7 +77,7 @@ export const experiment = defineExperiment<Settings>({
     const partyEns = await Promise.all(party.map((d) => ensemble(ctx, s, partyModels, d)));
     const partyOodEns = await Promise.all(party.map((d, i) => ensemble(ctx, s, partyModels.filter((_, k) => k !== i), d)));
     const spamEns = await Promise.all([...spam, ood].map((d) => ensemble(ctx, s, spamModels, d)));
-    rows.push({ label: 'Ensemble', party: mean(partyEns.map(f1)), partyOod: mean(partyOodEns.map(f1)), spam: mean(spamEns.slice(0, spam.length).map(f1)), spamOod: acc(spamEns[spam.length]) });
+    rows.push({ label: 'Ensemble', partyLoss: mean(partyEns.map((x) => x.loss)), spamLoss: mean(spamEns.slice(0, spam.length).map((x) => x.loss)), party: mean(partyEns.map(f1)), partyOod: mean(partyOodEns.map(f1)), spam: mean(spamEns.slice(0, spam.length).map(f1)), spamOod: acc(spamEns[spam.length]) });
 
     for (const m of MERGERS) {
       const p = await fuse(ctx, s, partyModels, m, 'none', party);
@@ -88,13 +88,13 @@ export const experiment = defineExperiment<Settings>({
         po.push(f1(r.scores[party[i].domain]));
       }
       const sp = await fuse(ctx, s, spamModels, m, 'none', [...spam, ood]);
-      rows.push({ label: LABEL[m], party: meanOver(p.scores, party), ...(po.length ? { partyOod: mean(po) } : {}), spam: meanOver(sp.scores, spam), spamOod: acc(sp.scores[ood.domain]) });
+      rows.push({ label: LABEL[m], party: meanOver(p.scores, party), partyLoss: meanOver(p.scores, party, 'loss'), ...(po.length ? { partyOod: mean(po) } : {}), spam: meanOver(sp.scores, spam), spamLoss: meanOver(sp.scores, spam, 'loss'), spamOod: acc(sp.scores[ood.domain]) });
     }
     const constant = (ds: Domain[]) => ds.map((d) => constantBaseline(ctx, s, d));
     const cParty = constant(party);
     const cSpam = constant([...spam, ood]);
     rows.push({ label: 'Constant predictor (floor)', party: mean(cParty.map((c) => c.macroF1)), partyOod: mean(cParty.map((c) => c.macroF1)), spam: mean(cSpam.slice(0, spam.length).map((c) => c.macroF1)), spamOod: cSpam[spam.length].accuracy });
-    rows.push({ label: 'Domain-specific', party: mean(partyGrid.map((r, i) => f1(r[i]))), spam: mean(spamGrid.map((r, i) => f1(r[i]))) });
+    rows.push({ label: 'Domain-specific', party: mean(partyGrid.map((r, i) => f1(r[i]))), partyLoss: mean(partyGrid.map((r, i) => r[i].loss)), spam: mean(spamGrid.map((r, i) => f1(r[i]))), spamLoss: mean(spamGrid.map((r, i) => r[i].loss)) });
 
     let mtlNote = 'MTL: not run (`--set mtl=false`).';
     if (s.mtl) {
@@ -106,16 +106,16 @@ export const experiment = defineExperiment<Settings>({
         const sm = mtlModel(ctx, { task: 'spam', domains: s.spamDomains, steps: sSteps, like: ctx.zoo.classifier(spamModels[0]), base: ctx.zoo.mlm(1), seed: ctx.seed + 1 });
         const ps = await Promise.all(party.map((d) => scoreRun(ctx, pm_, testSpec(d, s))));
         const ss = await Promise.all([...spam, ood].map((d) => scoreRun(ctx, sm, testSpec(d, s))));
-        rows.push({ label: 'MTL', party: mean(ps.map(f1)), spam: mean(ss.slice(0, spam.length).map(f1)), spamOod: acc(ss[spam.length]) });
+        rows.push({ label: 'MTL', party: mean(ps.map(f1)), partyLoss: mean(ps.map((x) => x.loss)), spam: mean(ss.slice(0, spam.length).map(f1)), spamLoss: mean(ss.slice(0, spam.length).map((x) => x.loss)), spamOod: acc(ss[spam.length]) });
         mtlNote = `MTL: fine-tuned from \`mlm-seed1\` on the union of the training splits, ${pSteps} steps (party) and ${sSteps} steps (spam)${s.mtlSteps ? ' (set)' : " = the sum of the merged fixtures' recorded steps, so it sees as many examples as they did together"}. Party OOD would need one MTL model per held-out era: not run.`;
       } else mtlNote = 'MTL: not run (the fixtures record no training steps to match).';
     }
 
     report.section('Merging all domain-specific models');
     report.table(
-      ['method', `party in-domain F1 (${party.length} eras)`, 'party OOD F1 (leave-one-era-out)', `spam in-domain F1 (${spam.length})`, `spam OOD acc. (${ood.domain})`],
-      rows.map((r) => [r.label, fixed(r.party), fixed(r.partyOod), fixed(r.spam), fixed(r.spamOod)]),
-      'Macro-F1 averaged over domains (accuracy on the all-ham OOD set).',
+      ['method', `party in-domain F1 (${party.length} eras)`, 'party in-domain CE', 'party OOD F1 (leave-one-era-out)', `spam in-domain F1 (${spam.length})`, 'spam in-domain CE', `spam OOD acc. (${ood.domain})`],
+      rows.map((r) => [r.label, fixed(r.party), fixed(r.partyLoss, 4), fixed(r.partyOod), fixed(r.spam), fixed(r.spamLoss, 4), fixed(r.spamOod)]),
+      'Macro-F1 averaged over domains (accuracy on the all-ham OOD set) and test cross-entropy (CE, nats; individual models: –).',
     );
     report.text(mtlNote);
     report.plot('all-models', barChart({ title: 'Merging all domain-specific classifiers', xLabel: 'setting', yLabel: 'macro-F1 (accuracy for spam OOD)', categories: ['party in-domain', 'party OOD', 'spam in-domain', 'spam OOD'], series: rows.map((r) => ({ name: r.label, values: [r.party ?? Number.NaN, r.partyOod ?? Number.NaN, r.spam ?? Number.NaN, r.spamOod ?? Number.NaN] })) }), 'all models merged');

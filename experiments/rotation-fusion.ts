@@ -50,14 +50,16 @@ export const experiment = defineExperiment<Settings>({
     const s = ctx.settings;
     const partyModels = s.partyEras.map((e) => `party-${e}`);
     const spamModels = s.spamDomains.map((d) => `spam-${d}`);
-    type Row = { merger: MergerId; matching: MatchingId; partyIn: number[]; partyOod: number[]; spamIn: number; spamOod: number; alignSeconds: number; mergeSeconds: number };
+    type Row = { merger: MergerId; matching: MatchingId; partyIn: number[]; partyInLoss: number[]; partyOod: number[]; spamIn: number; spamInLoss: number; spamOod: number; alignSeconds: number; mergeSeconds: number };
     const rows: Row[] = [];
     for (const merger of s.mergers) {
       for (const matching of s.matchings) {
         const partyIn: number[] = [];
+        const partyInLoss: number[] = [];
         for (const [a, b] of pairs(s.partyEras)) {
           const r = await fuse(ctx, s, [`party-${a}`, `party-${b}`], merger, matching, [party(a), party(b)]);
           partyIn.push(meanOver(r.scores, [party(a), party(b)]));
+          partyInLoss.push(meanOver(r.scores, [party(a), party(b)], 'loss'));
         }
         const partyOod: number[] = [];
         if (s.partyEras.length >= 3) {
@@ -68,7 +70,7 @@ export const experiment = defineExperiment<Settings>({
           }
         }
         const sp = await fuse(ctx, s, spamModels, merger, matching, [...s.spamDomains.map(spam), spam(s.spamOod)]);
-        rows.push({ merger, matching, partyIn, partyOod, spamIn: meanOver(sp.scores, s.spamDomains.map(spam)), spamOod: sp.scores[s.spamOod].accuracy ?? Number.NaN, alignSeconds: sp.alignSeconds, mergeSeconds: sp.mergeSeconds });
+        rows.push({ merger, matching, partyIn, partyInLoss, partyOod, spamIn: meanOver(sp.scores, s.spamDomains.map(spam)), spamInLoss: meanOver(sp.scores, s.spamDomains.map(spam), 'loss'), spamOod: sp.scores[s.spamOod].accuracy ?? Number.NaN, alignSeconds: sp.alignSeconds, mergeSeconds: sp.mergeSeconds });
       }
     }
 
@@ -79,16 +81,18 @@ export const experiment = defineExperiment<Settings>({
 
     report.section('Merged models');
     report.table(
-      ['method', `party in-domain F1 (${pairs(s.partyEras).length} pairs)`, `party OOD F1 (leave-one-era-out)`, 'spam in-domain F1', `spam OOD acc. (${s.spamOod})`, 'matching s (spam)'],
+      ['method', `party in-domain F1 (${pairs(s.partyEras).length} pairs)`, 'party in-domain CE', `party OOD F1 (leave-one-era-out)`, 'spam in-domain F1', 'spam in-domain CE', `spam OOD acc. (${s.spamOod})`, 'matching s (spam)'],
       rows.map((r) => [
         `${MERGER_LABEL[r.merger]}${MATCH_LABEL[r.matching] ?? ` + ${r.matching}`}`,
         pm(meanSe(r.partyIn)),
+        pm(meanSe(r.partyInLoss), 4),
         r.partyOod.length ? pm(meanSe(r.partyOod)) : '–',
         fixed(r.spamIn),
+        fixed(r.spamInLoss, 4),
         fixed(r.spamOod),
         r.matching === 'none' ? '–' : fixed(r.alignSeconds, 2),
       ]),
-      'Macro-F1 (accuracy for the all-ham OOD set), mean ± standard error over pairs / held-out eras.',
+      'Macro-F1 (accuracy for the all-ham OOD set) and test cross-entropy (CE, nats; it moves even when the predicted classes do not), mean ± standard error over pairs / held-out eras.',
     );
     const cParty = s.partyEras.map((e) => constantBaseline(ctx, s, party(e)));
     const cSpam = s.spamDomains.map((d) => constantBaseline(ctx, s, spam(d)));
@@ -123,7 +127,7 @@ export const experiment = defineExperiment<Settings>({
         if (!base) continue;
         const d = (x: number, y: number) => `${x - y >= 0 ? '+' : ''}${(100 * (x - y)).toFixed(2)}`;
         report.finding(
-          `${MERGER_LABEL[merger]}${MATCH_LABEL[r.matching] ?? r.matching} vs ${MERGER_LABEL[merger]}: party in-domain ${d(meanSe(r.partyIn).mean, meanSe(base.partyIn).mean)} F1 points${r.partyOod.length ? `, party OOD ${d(meanSe(r.partyOod).mean, meanSe(base.partyOod).mean)}` : ''}, spam in-domain ${d(r.spamIn, base.spamIn)}, spam OOD ${d(r.spamOod, base.spamOod)} accuracy points.`,
+          `${MERGER_LABEL[merger]}${MATCH_LABEL[r.matching] ?? r.matching} vs ${MERGER_LABEL[merger]}: party in-domain ${d(meanSe(r.partyIn).mean, meanSe(base.partyIn).mean)} F1 points (CE ${(meanSe(r.partyInLoss).mean - meanSe(base.partyInLoss).mean).toExponential(1)} nats)${r.partyOod.length ? `, party OOD ${d(meanSe(r.partyOod).mean, meanSe(base.partyOod).mean)}` : ''}, spam in-domain ${d(r.spamIn, base.spamIn)}, spam OOD ${d(r.spamOod, base.spamOod)} accuracy points.`,
         );
       }
     }

@@ -58,7 +58,7 @@ describe('symfuse demo', () => {
       expect(findAll(heat, (n) => n.attrs.class === 'panel').map((n) => n.attrs['data-panel'])).toEqual(['before alignment', 'after alignment']);
       // symfuse.yaml reproduces the run with 'symfuse merge'.
       const cfg = readMergeConfig(path.join(out, 'symfuse.yaml'));
-      expect(cfg.align[0]).toMatchObject({ aligner: 'verma-elbayad', spaces: ['ffn', 'attention'], options: { mha: 'head-perm', residual: 'identity' } });
+      expect(cfg.align[0]).toMatchObject({ aligner: 'verma-elbayad', spaces: ['ffn', 'attention', 'residual'], options: { mha: 'head-perm', residual: 'first' } });
       expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(/### Loss barriers/);
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -25,6 +25,8 @@ export interface ReferenceResults {
   readonly errors: string[];
   /** Load average (1, 5, 15 min) after the reference scripts ran. */
   readonly loadAfter: readonly number[];
+  /** 1-minute load average before and after each script (the references share the machine too). */
+  readonly loadByScript: Readonly<Record<string, readonly [number, number]>>;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,6 +58,7 @@ export function runReferences(
   const scripts = new Set(suites.flatMap((s) => SCRIPTS_OF[s]));
   const timings = new Map<string, RefTiming>();
   const errors: string[] = [];
+  const loadByScript: Record<string, [number, number]> = {};
   const work = mkdtempSync(join(tmpdir(), 'symfuse-bench-ref-'));
   try {
     for (const script of scripts) {
@@ -70,7 +73,9 @@ export function runReferences(
         args.push('--dir', options.assignment.dir, '--manifest', manifest);
       }
       options.log(`reference: python3 bench/reference/${script}.py`);
+      const before = loadAverage()[0];
       const r = spawnSync('python3', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      loadByScript[script] = [before, loadAverage()[0]];
       if (r.status !== 0) {
         errors.push(`${script}.py exited with ${r.status ?? r.signal}: ${(r.stderr || r.stdout || String(r.error ?? '')).trim().split('\n').slice(-3).join(' | ')}`);
         continue;
@@ -86,5 +91,5 @@ export function runReferences(
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  return { timings, errors, loadAfter: loadAverage() };
+  return { timings, errors, loadAfter: loadAverage(), loadByScript };
 }

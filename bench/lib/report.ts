@@ -36,6 +36,8 @@ export interface BenchReport {
   readonly rows: readonly ReportRow[];
   readonly skips: readonly Skip[];
   readonly referenceErrors: readonly string[];
+  /** 1-minute load average before → after each reference script. */
+  readonly referenceLoad: Readonly<Record<string, readonly [number, number]>>;
   /** Load average at the end of the run (after the references). */
   readonly loadAverageEnd: readonly number[];
   readonly totalSeconds: number;
@@ -86,6 +88,8 @@ export function renderMarkdown(r: BenchReport): string {
     const runtimes = [...new Set(r.rows.flatMap((x) => (x.reference ? [x.reference.runtime] : [])))];
     out.push('');
     out.push(`References: ${runtimes.join('; ')} (bench/reference/*.py, same shapes; identical inputs for linear algebra and assignment).`);
+    const loads = Object.entries(r.referenceLoad).map(([s, [a, b]]) => `${s}.py ${a.toFixed(2)}→${b.toFixed(2)}`);
+    if (loads.length) out.push(`Load average (1-min) while the references ran: ${loads.join(', ')}.`);
   }
   for (const e of r.referenceErrors) out.push(`- reference failed: ${e}`);
   return `${out.join('\n')}\n`;

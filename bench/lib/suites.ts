@@ -270,7 +270,7 @@ async function assignmentSuite(ctx: SuiteContext): Promise<SuiteOutput> {
     const t0 = performance.now();
     const data = loadOrBuild(c, dir, cache);
     const built = performance.now() - t0;
-    if (built > 1000) ctx.log(`  (built ${c.name} in ${(built / 1000).toFixed(1)} s; cached in ${dir})`);
+    if (built > 1000) ctx.log(`  (built or loaded ${c.name} in ${(built / 1000).toFixed(1)} s; cached in ${dir})`);
     const n = c.n;
     const iterations = ctx.smoke ? 2 : ctx.quick ? 2 : n > 1024 ? 5 : 7;
     const exact = linearSumAssignment({ data, rows: n, cols: n }, { maximize: true }).total;

@@ -43,7 +43,7 @@ export function demoConfig(fixtures: string, out: string, sizes: { points: numbe
       align: [
         {
           aligner: 'verma-elbayad',
-          spaces: ['ffn', 'attention'],
+          spaces: ['ffn', 'attention', 'residual'],
           options: { mha: 'head-perm', residual: 'first', correlationMatrices: ['layer.0.attention.context', 'layer.3.ffn.activation'] },
         },
       ],
