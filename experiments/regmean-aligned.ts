@@ -9,6 +9,7 @@
 import { barChart } from '@symfuse/eval';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
 import { type Domain, ensemble, type FusionSettings, fusionDefaults, fuse, individual, type MatchingId, meanOver, type MergerId } from './lib/fusion.js';
+import { classifierQuality } from './lib/quality.js';
 import { fixed, meanSe, pairs, pm } from './lib/summary.js';
 
 interface Settings extends FusionSettings {
@@ -54,6 +55,7 @@ export const experiment = defineExperiment<Settings>({
     const s = ctx.settings;
     const dom: Domain = { task: 'spam', domain: s.domain };
     const ood: Domain = { task: 'spam', domain: s.ood };
+    await classifierQuality(ctx, report, s, s.models);
     const ind = await Promise.all(s.models.map((m) => individual(ctx, s, m, dom)));
     const indOod = await Promise.all(s.models.map((m) => individual(ctx, s, m, ood)));
     const ens = await ensemble(ctx, s, s.models, dom);

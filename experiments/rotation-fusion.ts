@@ -8,6 +8,7 @@
 import { barChart } from '@symfuse/eval';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
 import { constantBaseline, type Domain, type FusionSettings, fusionDefaults, fuse, individual, type MatchingId, meanOver, type MergerId } from './lib/fusion.js';
+import { classifierQuality } from './lib/quality.js';
 import { fixed, meanSe, pairs, pm } from './lib/summary.js';
 
 interface Settings extends FusionSettings {
@@ -50,6 +51,7 @@ export const experiment = defineExperiment<Settings>({
     const s = ctx.settings;
     const partyModels = s.partyEras.map((e) => `party-${e}`);
     const spamModels = s.spamDomains.map((d) => `spam-${d}`);
+    await classifierQuality(ctx, report, s, [...partyModels, ...spamModels]);
     type Row = { merger: MergerId; matching: MatchingId; partyIn: number[]; partyInLoss: number[]; partyOod: number[]; spamIn: number; spamInLoss: number; spamOod: number; alignSeconds: number; mergeSeconds: number };
     const rows: Row[] = [];
     for (const merger of s.mergers) {

@@ -10,6 +10,7 @@ import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
 import { type Domain, type FusionSettings, fusionDefaults, fusionStats, testSpec } from './lib/fusion.js';
 import { mergeRun } from './lib/runs.js';
 import { fixed, meanSe, pm } from './lib/summary.js';
+import { classifierQuality } from './lib/quality.js';
 import { classifierDomain } from './lib/zoo.js';
 
 interface Settings extends FusionSettings {
@@ -58,6 +59,7 @@ export const experiment = defineExperiment<Settings>({
       ...Array.from({ length: layers }, (_, i) => ({ id: `layer-${i}`, label: `layer ${i} only`, layers: [i] })),
       ...Array.from({ length: layers }, (_, k) => ({ id: `last-${k + 1}`, label: k + 1 === layers ? `all ${layers} layers` : `last ${k + 1}`, layers: { last: k + 1 } })),
     ];
+    await classifierQuality(ctx, report, s, [...new Set([...s.sameInitPairs, ...s.differentInitPairs].flat())]);
     const groups = [
       { name: 'fine-tuned from one MLM', pairs: s.sameInitPairs, headPairing: false },
       { name: 'fine-tuned from different MLM seeds', pairs: s.differentInitPairs, headPairing: true },

@@ -9,7 +9,8 @@
 import { barrierTable, type BarrierRow, wins } from './lib/barrier-table.js';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
 import { meanSe, pm } from './lib/summary.js';
-import { type MlmSettings, mlmDefaults } from './lib/verma-elbayad.js';
+import { mlmQuality } from './lib/quality.js';
+import { type MlmSettings, mlmDefaults, mlmEval } from './lib/verma-elbayad.js';
 
 const ROWS: readonly BarrierRow[] = [
   { id: 'vanilla-attention', label: 'Vanilla attention avg.', options: { ffn: true, mha: 'none', residual: 'identity' }, paper: [4.31, 0.21] },
@@ -31,6 +32,7 @@ export const experiment = defineExperiment<MlmSettings & { rows: string[] }>({
   // 11 λ points: the 21-point curves of the by-component experiment are reused (every other point).
   defaults: (quick, zoo) => ({ ...mlmDefaults(quick, zoo), ...(quick ? {} : { points: 11 }), rows: ROWS.map((r) => r.id) }),
   async body(ctx, report) {
+    await mlmQuality(ctx, report, ctx.settings.seeds, mlmEval(ctx.settings, ctx.seed));
     const results = await barrierTable(ctx, report, ROWS, 'Loss barriers by attention strategy');
     const b = (id: string) => (results[id] ? pm(meanSe(results[id].map((x) => x.curve.barrier))) : '–');
     report.finding(`Barriers (nats): ${ROWS.filter((r) => results[r.id]).map((r) => `${r.label} ${b(r.id)}`).join(', ')}. Paper (MultiBERTs): 4.31, 4.13, 3.97, 3.71 — head-perm lowest.`);

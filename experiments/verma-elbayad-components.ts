@@ -8,8 +8,7 @@
 import { lineChart } from '@symfuse/eval';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
 import { fixed, meanSe, pm, pointwise } from './lib/summary.js';
-import { unigramBaseline } from './lib/data.js';
-import { scoreRun } from './lib/runs.js';
+import { mlmQuality } from './lib/quality.js';
 import { type MlmSettings, mlmDefaults, mlmEval, pairCurves, VE_CONFIGS } from './lib/verma-elbayad.js';
 
 type Variant = keyof typeof VE_CONFIGS;
@@ -78,13 +77,7 @@ export const experiment = defineExperiment<Settings>({
     report.data.lambdas = lambdas;
     report.data.curves = Object.fromEntries(Object.entries(results).map(([v, rs]) => [v, rs.map((r) => ({ pair: r.pair, ...r.curve, sites: undefined }))]));
 
-    // How good the fixtures are: each seed's PPPL against the unigram floor on the same masked tokens.
-    const spec = mlmEval(s, ctx.seed);
-    const own = await Promise.all(s.seeds.map((k) => scoreRun(ctx, ctx.zoo.mlm(k), spec)));
-    const unigram = spec.kind === 'mlm' ? unigramBaseline(ctx.zoo.tokenizer, spec) : Number.NaN;
-    report.data.fixturePppl = Object.fromEntries(s.seeds.map((k, i) => [`mlm-seed${k}`, own[i].pppl]));
-    report.data.unigramPppl = unigram;
-    report.finding(`Fixture quality: held-out PPPL ${s.seeds.map((k, i) => `seed ${k} ${fixed(own[i].pppl, 0)}`).join(', ')}; an add-one unigram model scores ${fixed(unigram, 0)} on the same masked tokens (vocabulary ${ctx.zoo.tokenizer.vocabSize}). Models this weak share little structure, which bounds what alignment can show.`);
+    await mlmQuality(ctx, report, s.seeds, mlmEval(s, ctx.seed));
     const b = (v: Variant) => (results[v] ? meanSe(results[v].map((r) => r.curve.barrier)) : undefined);
     const mid = lambdas.indexOf(0.5);
     const midPppl = (v: Variant) => (results[v] && mid >= 0 ? meanSe(results[v].map((r) => (r.curve.pppl ?? r.curve.losses.map(Math.exp))[mid])).mean : Number.NaN);

@@ -7,7 +7,8 @@
 import { lineChart } from '@symfuse/eval';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
 import { fixed, meanSe, pm } from './lib/summary.js';
-import { type MlmSettings, mlmDefaults, pairCurves, VE_CONFIGS } from './lib/verma-elbayad.js';
+import { mlmQuality } from './lib/quality.js';
+import { type MlmSettings, mlmDefaults, mlmEval, pairCurves, VE_CONFIGS } from './lib/verma-elbayad.js';
 
 interface Settings extends MlmSettings {
   /** Training blocks (× blockLength tokens) for the correlations, one curve set per amount. */
@@ -28,6 +29,7 @@ export const experiment = defineExperiment<Settings>({
   async body(ctx, report) {
     const s = ctx.settings;
     const rows: { blocks: number; tokens: number; barriers: number[]; pairs: [number, number][] }[] = [];
+    await mlmQuality(ctx, report, s.seeds, mlmEval(s, ctx.seed));
     const vanilla = await pairCurves(ctx, 'vanilla', VE_CONFIGS.vanilla);
     for (const blocks of s.amounts) {
       const r = await pairCurves(ctx, `ffn+mha (${blocks} blocks)`, VE_CONFIGS['ffn+mha'], { ...s, statsBlocks: blocks });

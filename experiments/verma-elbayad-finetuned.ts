@@ -8,6 +8,7 @@
 import { lineChart } from '@symfuse/eval';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
 import { type FusionSettings, fusionDefaults, fusionStats, testSpec } from './lib/fusion.js';
+import { classifierQuality } from './lib/quality.js';
 import { curveRun, type CurveData } from './lib/runs.js';
 import { fixed, meanSe, pairs, pm, pointwise } from './lib/summary.js';
 import { veAlign, type VeOptions } from './lib/verma-elbayad.js';
@@ -52,6 +53,7 @@ export const experiment = defineExperiment<Settings>({
     const s = ctx.settings;
     const evalSpec = testSpec({ task: 'spam', domain: s.domain }, { ...s, alpha: 0 });
     const stats = fusionStats({ ...s, alpha: 0 }, ctx.seed);
+    await classifierQuality(ctx, report, { ...s, alpha: 0 }, s.models);
     const results: Record<string, { pair: [string, string]; curve: CurveData }[]> = {};
     for (const m of s.methods) {
       const def = METHODS[m];

@@ -10,7 +10,8 @@
 import { barrierTable, type BarrierRow, wins } from './lib/barrier-table.js';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
 import { meanSe, pm } from './lib/summary.js';
-import { type MlmSettings, mlmDefaults, type VeOptions } from './lib/verma-elbayad.js';
+import { mlmQuality } from './lib/quality.js';
+import { type MlmSettings, mlmDefaults, mlmEval, type VeOptions } from './lib/verma-elbayad.js';
 
 const STRATEGIES: readonly { id: VeOptions['residual']; label: string; paper: readonly [number, number] }[] = [
   { id: 'identity', label: 'Identity', paper: [4.95, 0.38] },
@@ -41,6 +42,7 @@ export const experiment = defineExperiment<MlmSettings & { rows: string[] }>({
     rows: quick ? ['identity', 'first', 'separate'] : ['identity', 'first', 'last', 'all', 'separate', 'ffn+mha+identity', 'ffn+mha+first'],
   }),
   async body(ctx, report) {
+    await mlmQuality(ctx, report, ctx.settings.seeds, mlmEval(ctx.settings, ctx.seed));
     const results = await barrierTable(ctx, report, ROWS, 'Loss barriers by residual strategy');
     const b = (id: string) => (results[id] ? pm(meanSe(results[id].map((x) => x.curve.barrier))) : '–');
     report.finding(`Residual only (nats): ${STRATEGIES.filter((s) => results[s.id]).map((s) => `${s.label} ${b(s.id)}`).join(', ')}. Paper: identity 4.95 best, learnt strategies 7.3–7.6, separate 9.38 worst.`);

@@ -74,8 +74,10 @@ export interface StageResult {
   readonly peakMiB: number;
   /** Peak RSS seen by the sampler thread, MiB (a lower bound of the true peak). */
   readonly sampledPeakMiB: number;
-  /** RSS after the stage and a full GC, MiB. */
+  /** RSS after the stage and a full GC, MiB (includes memory the allocator keeps after frees). */
   readonly liveMiB: number;
+  /** Array buffers and other off-heap memory V8 still references after the stage and a full GC, MiB. */
+  readonly externalMiB?: number;
   readonly detail?: string;
 }
 
@@ -189,13 +191,14 @@ class StageMeter {
     const seconds = (performance.now() - t0) / 1e3;
     const peak = (procStatus()?.hwm ?? Number.NaN) / MiB;
     const sampled = Math.max(this.sampler.max, process.memoryUsage.rss()) / MiB;
-    const live = snapshot().rssMiB;
+    const snap = snapshot();
+    const live = snap.rssMiB;
     const more = extra(r, seconds);
-    const res: StageResult = { stage, seconds, peakMiB: peak, sampledPeakMiB: sampled, liveMiB: live, ...more, ...(more.gflop !== undefined ? { gflops: more.gflop / seconds } : {}) };
+    const res: StageResult = { stage, seconds, peakMiB: peak, sampledPeakMiB: sampled, liveMiB: live, externalMiB: snap.externalMiB, ...more, ...(more.gflop !== undefined ? { gflops: more.gflop / seconds } : {}) };
     this.stages.push(res);
     this.overallPeak = Math.max(this.overallPeak, Number.isFinite(peak) ? peak : 0);
     this.overallSampled = Math.max(this.overallSampled, sampled);
-    this.log(`[${stage}] ${seconds.toFixed(1)} s${res.gflops !== undefined ? `, ${res.gflops.toFixed(1)} GFLOP/s` : ''}; peak ${peak.toFixed(0)} MiB, live after ${live.toFixed(0)} MiB${res.detail ? `; ${res.detail}` : ''}`);
+    this.log(`[${stage}] ${seconds.toFixed(1)} s${res.gflops !== undefined ? `, ${res.gflops.toFixed(1)} GFLOP/s` : ''}; peak ${peak.toFixed(0)} MiB, live after ${live.toFixed(0)} MiB (V8 external ${snap.externalMiB.toFixed(0)} MiB)${res.detail ? `; ${res.detail}` : ''}`);
     return r;
   }
 
@@ -360,11 +363,12 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     const applyMs = alignDone - (times.alignEnd[0] ?? alignDone) + (mergeBegin - alignDone);
     const statsMoveMs = (times.mergeStart[0] ?? te) - mergeBegin;
     const mergeMs = times.merge[0] ?? Number.NaN;
-    const live = snapshot().rssMiB;
+    const snapAfter = snapshot();
+    const live = snapAfter.rssMiB;
     const linearShapes: [number, number][] = [];
     for (const [name, t] of anchor.params) if (t.rank === 2 && /(query|key|value|dense)\.weight$/.test(name)) linearShapes.push([t.shape[0], t.shape[1]]);
     const mergeFlop = regmeanFlops(linearShapes, 2);
-    const share = (ms: number) => ({ seconds: ms / 1e3, peakMiB: pipelinePeak, sampledPeakMiB: pipelinePeak, liveMiB: live });
+    const share = (ms: number) => ({ seconds: ms / 1e3, peakMiB: pipelinePeak, sampledPeakMiB: pipelinePeak, liveMiB: live, externalMiB: snapAfter.externalMiB });
     meter.stages.push({ stage: 'solves (align)', ...share(alignMs), detail: `Verma–Elbayad on ${times.spaces[0] ?? 0} spaces: correlation matrices + ${(solveMs / 1e3).toFixed(2)} s of assignment solves` });
     meter.stages.push({ stage: 'apply', ...share(applyMs), detail: 'applyTransform (pure: a permuted copy of model B) + transform validation' });
     meter.stages.push({

@@ -27,13 +27,15 @@ export function renderJobMarkdown(r: Report): string {
   out.push(`- Load average (1/5/15 min): ${m.loadAverage.map((v) => v.toFixed(2)).join(' ')} at the start, ${r.loadAverageEnd.map((v) => v.toFixed(2)).join(' ')} at the end`);
   out.push(`- ${(x.params / 1e6).toFixed(1)} M parameters per model; statistics over ${o.tokens} tokens (${o.tokens / o.seqLen} × ${o.seqLen}, batches of ${o.batchSeqs}); barrier over ${o.points} λ on ${o.evalBlocks} blocks × ${o.seqLen}${o.skipEval ? ' (skipped)' : ''}`);
   out.push('');
-  out.push('| Stage | Seconds | GFLOP | GFLOP/s | Peak RSS MiB | Live after MiB | Detail |');
-  out.push('|---|---:|---:|---:|---:|---:|---|');
+  out.push('| Stage | Seconds | GFLOP | GFLOP/s | Peak RSS MiB | RSS after MiB | Buffers after MiB | Detail |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const s of x.stages) {
     const tput = s.gflops !== undefined ? f(s.gflops) : s.gbytes !== undefined ? `${f(s.gbytes / s.seconds, 2)} GB/s` : '';
-    out.push(`| ${s.stage} | ${f(s.seconds)} | ${f(s.gflop, 0)} | ${tput} | ${f(s.peakMiB, 0)} | ${f(s.liveMiB, 0)} | ${(s.detail ?? '').replace(/\|/g, '\\|')} |`);
+    out.push(`| ${s.stage} | ${f(s.seconds)} | ${f(s.gflop, 0)} | ${tput} | ${f(s.peakMiB, 0)} | ${f(s.liveMiB, 0)} | ${f(s.externalMiB, 0)} | ${(s.detail ?? '').replace(/\|/g, '\\|')} |`);
   }
-  out.push(`| **job total** (without generation) | **${f(x.totalSeconds)}** | ${f(x.stages.filter((s) => !s.stage.endsWith('(setup)')).reduce((a, s) => a + (s.gflop ?? 0), 0), 0)} |  | **${f(x.peakMiB, 0)}** |  |  |`);
+  out.push(`| **job total** (without generation) | **${f(x.totalSeconds)}** | ${f(x.stages.filter((s) => !s.stage.endsWith('(setup)')).reduce((a, s) => a + (s.gflop ?? 0), 0), 0)} |  | **${f(x.peakMiB, 0)}** |  |  |  |`);
+  out.push('');
+  out.push('RSS after = resident memory after the stage and a full GC (includes what the allocator keeps after frees); buffers after = array buffers V8 still references (what is really live).');
   out.push('');
   if (x.streaming) {
     const w = x.streaming;

@@ -35,7 +35,7 @@ export async function barrierTable(ctx: Context<MlmSettings & { rows: string[] }
 
   report.section(title);
   report.table(
-    ['method', 'function-preserving', 'loss barrier ↓ (nats)', 'linear barrier', 'λ of max', 'paper barrier (std. err.)'],
+    ['method', 'function-preserving', 'loss barrier ↓ (nats)', 'linear barrier', 'mean λ of the max', 'paper barrier (std. err.)'],
     chosen.map((r) => {
       const rs = results[r.id];
       return [

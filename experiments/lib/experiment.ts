@@ -58,7 +58,7 @@ export function defineExperiment<S extends object>(def: ExperimentDefinition<S>)
     async run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
       const opts = resolveOptions(def.name, options);
       const t0 = performance.now();
-      const zoo = openZoo(opts.models, opts.fixturesDir, opts.log);
+      const zoo = tracking(openZoo(opts.models, opts.fixturesDir, opts.log));
       const settings = applySettings(def.defaults(opts.quick, zoo), opts.set);
       const cache = new RunCache(opts.cacheDir, opts.cache);
       const report = new Report(def, opts, settings, zoo);
@@ -70,6 +70,23 @@ export function defineExperiment<S extends object>(def: ExperimentDefinition<S>)
       opts.log(`done in ${seconds.toFixed(0)} s: ${path.relative(process.cwd(), written.markdown)}`);
       return { name: def.name, seconds, ...written, data: report.data, findings: report.findings };
     },
+  };
+}
+
+/** A view of a (shared) zoo whose `loaded()` lists only the models this run asked for. */
+function tracking(zoo: Zoo): Zoo {
+  const used = new Set<string>();
+  return {
+    ...zoo,
+    mlm: (seed) => {
+      used.add(`mlm-seed${seed}`);
+      return zoo.mlm(seed);
+    },
+    classifier: (name) => {
+      used.add(name);
+      return zoo.classifier(name);
+    },
+    loaded: () => zoo.loaded().filter((m) => used.has(m.id)),
   };
 }
 

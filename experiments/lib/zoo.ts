@@ -70,13 +70,25 @@ export function classifierDomain(name: string): { readonly task: 'party' | 'spam
   throw new Error(`'${name}' is not a fixture classifier; known: ${Object.keys(CLASSIFIER_BASE).join(', ')}`);
 }
 
-/** Picks the model source: fixtures when asked or when `auto` finds them. */
+const zoos = new Map<string, Zoo>();
+
+/**
+ * Picks the model source: fixtures when asked or when `auto` finds them. One zoo per source and
+ * directory per process, so experiments run together (`run-all.ts`) share the loaded models — and
+ * with them the statistics collected on them.
+ */
 export function openZoo(source: ModelSource, fixturesDir: string, log: (line: string) => void): Zoo {
   const present = fs.existsSync(path.join(fixturesDir, 'mlm-seed1', 'config.json'));
   if (source === 'fixtures' && !present) throw new Error(`--models fixtures: ${fixturesDir}/mlm-seed1 does not exist (train the fixtures first, or use --models random)`);
-  if (source === 'fixtures' || (source === 'auto' && present)) return fixtureZoo(fixturesDir);
-  log(`models: tiny random stand-ins (${present ? 'as asked' : `no fixtures in ${fixturesDir}`}); the numbers mean nothing`);
-  return randomZoo(fixturesDir);
+  const fixtures = source === 'fixtures' || (source === 'auto' && present);
+  if (!fixtures) log(`models: tiny random stand-ins (${present ? 'as asked' : `no fixtures in ${fixturesDir}`}); the numbers mean nothing`);
+  const key = `${fixtures ? 'fixtures' : 'random'}:${path.resolve(fixturesDir)}`;
+  let zoo = zoos.get(key);
+  if (!zoo) {
+    zoo = fixtures ? fixtureZoo(fixturesDir) : randomZoo(fixturesDir);
+    zoos.set(key, zoo);
+  }
+  return zoo;
 }
 
 function fileHash(file: string): string {
