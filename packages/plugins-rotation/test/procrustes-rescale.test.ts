@@ -221,7 +221,15 @@ describe('realRootsIn', () => {
 
   it('recovers random well-separated roots of a quartic', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 400 }), { minLength: 4, maxLength: 4 }), fc.double({ min: 0.1, max: 10, noNaN: true }), (ints, lead) => {
+      // Well separated means gaps of at least 0.25: adjacent roots 0.025 apart are ill-conditioned
+      // (a near double root), where no root finder in f64 reaches 1e-8 (seen: error 6.3e-9 at 9.85).
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 400 }), { minLength: 4, maxLength: 4 }).filter((ints) => {
+          const s = [...ints].sort((a, b) => a - b);
+          return s.every((v, i) => i === 0 || v - s[i - 1] >= 10);
+        }),
+        fc.double({ min: 0.1, max: 10, noNaN: true }),
+        (ints, lead) => {
         const r = ints.map((i) => i / 40).sort((a, b) => a - b);
         // lead · Π (x − r_i), expanded.
         let c = [lead];
@@ -229,7 +237,8 @@ describe('realRootsIn', () => {
         const found = realRootsIn(c, 0, 11);
         expect(found).toHaveLength(4);
         found.forEach((x, i) => expect(x).toBeCloseTo(r[i], 8));
-      }),
+        },
+      ),
       { numRuns: 100 },
     );
   });
