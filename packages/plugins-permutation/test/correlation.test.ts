@@ -94,6 +94,18 @@ describe('correlation collector', () => {
       const oracle = pearson(rowsOf(a, site, batches), rowsOf(b, site, batches)).flat();
       expect(maxDiff(c.data, oracle), site).toBeLessThan(1e-9);
     }
+    expect(stats.meta.precision).toBe('f64');
+  });
+
+  it("by default multiplies each batch in f32 (the fast GEMM) and stays within 1e-6 of the Pearson oracle", async () => {
+    const batches = probes(config, 9, 3);
+    const stats = await correlationCollector().collect({ spec, model: b, reference: a, batches });
+    expect(stats.meta.precision).toBe('f32');
+    for (const site of defaultCorrelationSites(spec)) {
+      const oracle = pearson(rowsOf(a, site, batches), rowsOf(b, site, batches)).flat();
+      expect(maxDiff(correlationMatrix(stats, site).data, oracle), site).toBeLessThan(1e-6);
+    }
+    await expect(correlationCollector().collect({ spec, model: b, reference: a, batches, options: { precision: 'f16' } })).rejects.toThrow(/option 'precision' = "f16"; expected 'f32' or 'f64'/);
   });
 
   it('shards combine into the single-pass statistics (any split of the batches)', async () => {

@@ -84,8 +84,15 @@ export function probes(config: EncoderConfig, seed: number, count = 4, batch = 4
 }
 
 /** Correlation statistics of anchor × model on `batches`. */
-export async function correlations(spec: SymmetrySpec, anchor: ModelWeights, model: ModelWeights, batches: readonly ModelBatch[], sites?: readonly string[]): Promise<StatsBundle> {
-  return correlationCollector().collect({ spec, model, reference: anchor, batches, ...(sites ? { options: { sites } } : {}) });
+export async function correlations(
+  spec: SymmetrySpec,
+  anchor: ModelWeights,
+  model: ModelWeights,
+  batches: readonly ModelBatch[],
+  sites?: readonly string[],
+  precision: 'f32' | 'f64' = 'f64',
+): Promise<StatsBundle> {
+  return correlationCollector().collect({ spec, model, reference: anchor, batches, options: { ...(sites ? { sites } : {}), precision } });
 }
 
 /** Runs the Verma–Elbayad aligner on every space of the spec (or `spaces`). */

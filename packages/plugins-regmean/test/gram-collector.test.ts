@@ -34,7 +34,7 @@ describe('gram collector', () => {
   const batches = randomBatches(config, 9, 5, 3, 7);
 
   it('collects XᵀX per token of every linear input (Q/K/V once, under the query), normalised by the row count', async () => {
-    const bundle = await collector.collect({ spec, model: cls, batches, options: { data: 'random ids' } });
+    const bundle = await collector.collect({ spec, model: cls, batches, options: { data: 'random ids', precision: 'f64' } });
     const oracle = naiveGrams(cls, batches);
     const layer0 = 'bert.encoder.layer.0';
     expect([...bundle.entries.keys()]).toEqual([
@@ -55,7 +55,7 @@ describe('gram collector', () => {
     expect(bundle.meta[`count.${layer0}.intermediate.dense.weight`]).toBe(tokens);
     expect(bundle.meta['count.bert.pooler.dense.weight']).toBe(15); // one row per sequence
     expect(bundle.kind).toBe('gram');
-    expect(bundle.meta).toMatchObject({ architecture: spec.architecture, model: 'random-3', normalization: 'tokens', data: 'random ids', batches: 5 });
+    expect(bundle.meta).toMatchObject({ architecture: spec.architecture, model: 'random-3', normalization: 'tokens', precision: 'f64', data: 'random ids', batches: 5 });
     for (const [name, e] of bundle.entries) {
       const n = oracle.rows.get(name)!;
       expect(bundle.meta[`count.${name}`]).toBe(n);
@@ -67,9 +67,22 @@ describe('gram collector', () => {
         for (let j = 0; j < i; j++) expect(e.data[i * d + j]).toBe(e.data[j * d + i]);
       }
     }
-    const raw = await collector.collect({ spec, model: cls, batches, options: { normalize: 'none' } });
+    const raw = await collector.collect({ spec, model: cls, batches, options: { normalize: 'none', precision: 'f64' } });
     const name = `${layer0}.output.dense.weight`;
     expect(maxRelDiff(oracle.sums.get(name)!, raw.entries.get(name)!.data)).toBeLessThan(1e-12);
+  });
+
+  it("by default multiplies each batch in f32 (the fast GEMM) and still matches the f64 oracle to ~1e-6, exactly symmetric", async () => {
+    const fast = await collector.collect({ spec, model: cls, batches });
+    expect(fast.meta.precision).toBe('f32');
+    const oracle = naiveGrams(cls, batches);
+    for (const [name, e] of fast.entries) {
+      const err = maxRelDiff(oracle.sums.get(name)!.map((v) => v / oracle.rows.get(name)!), e.data);
+      expect(err).toBeLessThan(2e-5);
+      const d = e.shape[0];
+      for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) expect(e.data[i * d + j]).toBe(e.data[j * d + i]);
+    }
+    await expect(collector.collect({ spec, model: cls, batches, options: { precision: 'f16' } })).rejects.toThrow(/precision/);
   });
 
   it('excludes padding: a padded batch gives the Gram of its sequences run alone', async () => {
@@ -125,7 +138,7 @@ describe('gram collector', () => {
   it('yields Grams for the MLM head transform but not for the tied decoder', async () => {
     const mlm = randomEncoderModel(config, { seed: 5, head: 'mlm' });
     const mspec = registry.architectureFor(config).buildSpec(config, { head: 'mlm' });
-    const bundle = await collector.collect({ spec: mspec, model: mlm, batches: batches.slice(0, 2) });
+    const bundle = await collector.collect({ spec: mspec, model: mlm, batches: batches.slice(0, 2), options: { precision: 'f64' } });
     const oracle = naiveGrams(mlm, batches.slice(0, 2));
     expect([...bundle.entries.keys()]).toEqual([...oracle.sums.keys()].filter((k) => k !== 'cls.predictions.decoder.weight'));
     for (const [name, e] of bundle.entries) expect(maxRelDiff(oracle.sums.get(name)!.map((v) => v / oracle.rows.get(name)!), e.data)).toBeLessThan(1e-12);

@@ -26,6 +26,12 @@ export interface CorrelationCollectInput {
   readonly sites: readonly string[];
   /** Accumulate into these moments (site → moments), e.g. to continue a stream; default fresh ones. */
   readonly into?: Map<string, CrossMoments>;
+  /**
+   * Precision of each batch's cross product (batches always combine in f64): `f32` (default) runs
+   * the f32 GEMM on centred rows, ≈ 10× faster on the CPU, relative error ≈ √rows·2⁻²⁴; `f64` is
+   * exact up to f64 rounding (see `CrossMoments.updateArrays`).
+   */
+  readonly precision?: 'f32' | 'f64';
   readonly progress?: ProgressSink;
 }
 
@@ -131,7 +137,7 @@ export async function collectCorrelations(input: CorrelationCollectInput): Promi
         sb.host = undefined;
         let m = moments.get(site);
         if (!m) moments.set(site, (m = new CrossMoments(sa.dim, sb.dim)));
-        m.updateArrays(x, y, sa.rows);
+        m.updateArrays(x, y, sa.rows, input.precision ?? 'f32');
       }
     } finally {
       for (const s of [...a.values(), ...b.values()]) s.device?.dispose();
@@ -146,6 +152,8 @@ export async function collectCorrelations(input: CorrelationCollectInput): Promi
 export interface CorrelationCollectorOptions {
   /** Sites to collect (default: every site the Verma–Elbayad aligner may read for the spec). */
   readonly sites?: readonly string[];
+  /** Precision of each batch's cross product (see {@link CorrelationCollectInput.precision}); default `f32`. */
+  readonly precision?: 'f32' | 'f64';
 }
 
 /**
@@ -164,12 +172,15 @@ export function correlationCollector(): StatCollector {
       if (opts.sites !== undefined && (!Array.isArray(opts.sites) || opts.sites.some((s) => typeof s !== 'string'))) {
         throw new Error(`correlation collector: option 'sites' = ${JSON.stringify(opts.sites)}; expected an array of tap site names`);
       }
+      if (opts.precision !== undefined && opts.precision !== 'f32' && opts.precision !== 'f64') {
+        throw new Error(`correlation collector: option 'precision' = ${JSON.stringify(opts.precision)}; expected 'f32' or 'f64'`);
+      }
       const sites = opts.sites ?? defaultCorrelationSites(request.spec);
       let batches = 0;
       // Arrays pass through (progress then knows the total); other iterables are counted on the way.
       const input = Array.isArray(request.batches) ? ((batches = request.batches.length), request.batches) : countBatches(request.batches, () => batches++);
-      const moments = await collectCorrelations({ anchor: request.reference, model: request.model, batches: input, sites, progress: request.progress });
-      return correlationBundle(moments, { anchor: request.reference.id ?? 'anchor', model: request.model.id ?? 'model', batches });
+      const moments = await collectCorrelations({ anchor: request.reference, model: request.model, batches: input, sites, precision: opts.precision, progress: request.progress });
+      return correlationBundle(moments, { anchor: request.reference.id ?? 'anchor', model: request.model.id ?? 'model', batches, precision: opts.precision ?? 'f32' });
     },
     combine: combineCorrelationBundles,
   };

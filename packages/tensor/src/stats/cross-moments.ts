@@ -1,5 +1,5 @@
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { centeredCross } from '../ops/linalg-ops.js';
+import { centeredCross, matmul } from '../ops/linalg-ops.js';
 import { type Tensor, fromHost } from '../tensor.js';
 
 /**
@@ -9,8 +9,9 @@ import { type Tensor, fromHost } from '../tensor.js';
  * pairwise update, so a stream of batches — or shards computed on different machines — combines
  * exactly (to rounding) into the statistics of one pass over the union.
  *
- * The batch cross product runs as the `centeredCross` kernel on the features' backend; means and
- * diagonal moments are reduced on the host in f64.
+ * The batch cross product runs as the `centeredCross` kernel on the features' backend (f64), or — with
+ * `precision: 'f32'` — as the f32 GEMM over the batch's centred rows; means and diagonal moments are
+ * always reduced on the host in f64, and batches always combine in f64.
  */
 export class CrossMoments {
   count = 0;
@@ -35,8 +36,13 @@ export class CrossMoments {
     this.m2Y = new Float64Array(q);
   }
 
-  /** Adds a batch of rows. x `[n, p]`, y `[n, q]` as host arrays (row-major). */
-  updateArrays(x: Float32Array | Float64Array, y: Float32Array | Float64Array, n: number): this {
+  /**
+   * Adds a batch of rows. x `[n, p]`, y `[n, q]` as host arrays (row-major).
+   * @param precision of the batch's cross product: `f64` (default) is exact up to f64 rounding;
+   *   `f32` runs the SIMD GEMM on the centred rows (≈ 10× faster on the CPU) with a relative error
+   *   of about √n·2⁻²⁴ on the batch's co-moment — what a permutation search cannot notice.
+   */
+  updateArrays(x: Float32Array | Float64Array, y: Float32Array | Float64Array, n: number, precision: 'f32' | 'f64' = 'f64'): this {
     if (x.length !== n * this.p || y.length !== n * this.q) {
       throw new ShapeError('CrossMoments.update', `got ${x.length} and ${y.length} values for n=${n}; expected n·p=${n * this.p} and n·q=${n * this.q}`);
     }
@@ -47,11 +53,20 @@ export class CrossMoments {
     columnMeans(y, n, this.q, batch.meanY);
     centredSquares(x, n, this.p, batch.meanX, batch.m2X);
     centredSquares(y, n, this.q, batch.meanY, batch.m2Y);
+    if (precision === 'f32') {
+      // Centring first keeps the f32 product well conditioned (no large means to cancel).
+      const xt = fromHost(centredF32(x, n, this.p, batch.meanX), [n, this.p]);
+      const yt = fromHost(centredF32(y, n, this.q, batch.meanY), [n, this.q]);
+      const c = matmul(xt, yt, { transA: true });
+      batch.cross.set(c.dataSync());
+      for (const t of [xt, yt, c]) t.dispose();
+      return this.merge(batch);
+    }
     const xt = fromHost(Float64Array.from(x), [n, this.p]);
     const yt = fromHost(Float64Array.from(y), [n, this.q]);
     const c = centeredCross(xt, yt, fromHost(batch.meanX.slice(), [this.p]), fromHost(batch.meanY.slice(), [this.q]));
     batch.cross.set(c.dataSync());
-    c.dispose();
+    for (const t of [xt, yt, c]) t.dispose();
     return this.merge(batch);
   }
 
@@ -152,4 +167,14 @@ function centredSquares(x: ArrayLike<number>, n: number, p: number, mean: Float6
       out[i] += d * d;
     }
   }
+}
+
+/** `x − 1·meanᵀ` for row-major x `[n, d]`, rounded to f32. */
+function centredF32(x: Float32Array | Float64Array, n: number, d: number, mean: Float64Array): Float32Array {
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const row = i * d;
+    for (let j = 0; j < d; j++) out[row + j] = x[row + j] - mean[j];
+  }
+  return out;
 }
