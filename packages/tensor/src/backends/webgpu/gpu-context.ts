@@ -3,6 +3,7 @@
  * error scopes), `device.lost` handling with recreation on the next call, and teardown that lets
  * the Node process exit.
  */
+import { ValueError } from '../../errors.js';
 import { GpuDeviceLostError, GpuProgramError, GpuUnavailableError } from './gpu-errors.js';
 
 /** Options of {@link GpuContext.create}. */
@@ -22,6 +23,40 @@ export interface GpuContextOptions {
    * the default stays safe; `auto` costs one extra adapter request at start-up.
    */
   readonly robustness?: 'auto' | 'on' | 'off';
+  /**
+   * Stricter limits than the device's, seen by every kernel through {@link GpuContext.limits} (the
+   * device itself keeps its real limits). Tests use it to exercise binding chunking and dispatch
+   * splitting at small sizes, e.g. `{ maxStorageBufferBindingSize: 4096 }`. Each value must be at
+   * most the device's (at least, and a power of two, for the alignment).
+   */
+  readonly limitsForTesting?: LimitsForTesting;
+}
+
+/** Limits a test may lower (or, for the alignment, raise): see {@link GpuContextOptions.limitsForTesting}. */
+export interface LimitsForTesting {
+  readonly maxStorageBufferBindingSize?: number;
+  readonly minStorageBufferOffsetAlignment?: number;
+  readonly maxComputeWorkgroupsPerDimension?: number;
+}
+
+/**
+ * A view of `limits` with `over` applied, checked to be stricter than the device's.
+ * @throws ValueError naming the limit when an override would loosen it.
+ */
+function stricterLimits(limits: GPUSupportedLimits, over: LimitsForTesting): GPUSupportedLimits {
+  const real = limits as unknown as Record<string, number>;
+  for (const [k, v] of Object.entries(over) as [keyof LimitsForTesting, number | undefined][]) {
+    if (v === undefined) continue;
+    const r = real[k];
+    const ok = k === 'minStorageBufferOffsetAlignment' ? Number.isInteger(Math.log2(v)) && v >= r : Number.isInteger(v) && v >= 1 && v <= r;
+    if (!ok) throw new ValueError('GpuContext', `limitsForTesting.${k} = ${v} is not stricter than the device's ${r}`);
+  }
+  // dawn.node's limits are prototype getters: read them through the real object.
+  return new Proxy(limits, {
+    get: (target, key) => (typeof key === 'string' && (over as Record<string, number | undefined>)[key] !== undefined
+      ? (over as Record<string, number>)[key]
+      : Reflect.get(target, key, target)),
+  });
 }
 
 const NO_ROBUSTNESS = 'disable_robustness';
@@ -162,6 +197,7 @@ export class GpuContext {
   #errors: PendingError[] = [];
   #seq = 0;
   readonly #listeners = new Set<(device: GPUDevice, generation: number) => void>();
+  #limitsView: { device: GPUDevice; limits: GPUSupportedLimits } | undefined;
 
   private constructor(gpu: GPU, adapter: GPUAdapter, device: GPUDevice, options: GpuContextOptions, robustness: boolean) {
     this.#gpu = gpu;
@@ -267,9 +303,16 @@ export class GpuContext {
     return this.#lostReason !== undefined;
   }
 
-  /** The current device's limits (what was granted, not the spec defaults). */
+  /**
+   * The current device's limits (what was granted, not the spec defaults), with
+   * {@link GpuContextOptions.limitsForTesting} applied.
+   */
   get limits(): GPUSupportedLimits {
-    return this.device.limits;
+    const device = this.device;
+    const over = this.#options.limitsForTesting;
+    if (!over) return device.limits;
+    if (this.#limitsView?.device !== device) this.#limitsView = { device, limits: stricterLimits(device.limits, over) };
+    return this.#limitsView.limits;
   }
 
   /** Enabled device features. */

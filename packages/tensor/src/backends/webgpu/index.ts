@@ -9,7 +9,8 @@
  *    bounds check on every access, and `bindings` in binding order (uniform last).
  * 2. Declare runtime sizes with {@link defineUniforms} and splice `layout.wgsl()` into the source.
  * 3. Implement `KernelImpl`: allocate outputs with `backend.allocate`, bind inputs with
- *    `backend.binding(storage, op)` (or `backend.chunks(...)` past `maxStorageBufferBindingSize`),
+ *    `backend.binding(storage, op)` (past `maxStorageBufferBindingSize`, split the work and bind
+ *    windows: `kernels/windows.ts`),
  *    and `backend.dispatch({ program, storage, uniforms, workgroups, sizes, cost })`. Never await.
  * 4. `registerKernel(Def, 'webgpu', impl)` from a `register…Gpu()` function called by
  *    `kernels/index.ts`, and run the conformance suite on the `webgpu` backend.
@@ -18,7 +19,7 @@ export { WebGpuBackend, WebGpuStorage, type MatmulVariant, type WebGpuBackendOpt
 export { createWebGpuBackend, registerWebGpuBackend, selectBackend, type SelectBackendOptions } from './register.js';
 export { registerWebGpuKernels, chooseMatmulProgram } from './kernels/index.js';
 export { auctionAssignmentGpu, auctionGpuSolver, type AuctionGpuOptions, type AuctionGpuResult, type AssignmentSolver } from '../../assignment/auction-gpu/index.js';
-export { GpuContext, isLavapipe, probeAdapter, requiredLimitsFor, REQUESTED_MAX_LIMITS, REQUESTED_MIN_LIMITS, type AdapterSummary, type GpuContextOptions } from './gpu-context.js';
+export { GpuContext, isLavapipe, probeAdapter, requiredLimitsFor, REQUESTED_MAX_LIMITS, REQUESTED_MIN_LIMITS, type AdapterSummary, type GpuContextOptions, type LimitsForTesting } from './gpu-context.js';
 export { GpuDeviceLostError, GpuOutOfMemoryError, GpuProgramError, GpuUnavailableError } from './gpu-errors.js';
 export { BufferPool, bucketSize, type BufferPoolOptions, type BufferPoolStats } from './buffer-pool.js';
 export { PipelineCache, programCacheKey, MAX_VARIANTS_PER_PROGRAM, type BindingKind, type CompiledProgram, type GpuProgram } from './pipeline-cache.js';

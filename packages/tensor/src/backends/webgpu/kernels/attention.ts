@@ -10,6 +10,10 @@
  * dtype, and the key loop: blocks of 16 keys (≈1.6× faster on lavapipe at dk = 64, but its unrolled
  * shader takes seconds to compile there) for dk ≥ 32, one key at a time below. Padded keys
  * (mask 0) are skipped; a query whose keys are all padding gets zeros.
+ *
+ * A dispatch covers a range of (batch, head) slabs `s0 ..< s0 + S` of the flattened `B·H`; past
+ * `maxStorageBufferBindingSize` the slabs are split into ranges whose q, k, v and output windows fit
+ * one binding (one slab, `T × dk`, must fit).
  */
 import { ShapeError } from '../../../errors.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
@@ -17,6 +21,7 @@ import { Attention } from '../../../kernels/defs.js';
 import { WGSL_WORKGROUP_OFFSET } from '../limits-plan.js';
 import { defineUniforms } from '../uniforms.js';
 import { allocOut, bindWhole, gpuOf, programMemo, rejectF64, sizesOf } from './common.js';
+import { bindWindow, rangesFor } from './windows.js';
 
 /** Keys scored per rescaling step. */
 const KEY_BLOCK = 16;
@@ -27,7 +32,10 @@ const BLOCK_MIN_DK = 32;
 /** Query rows (invocations) per workgroup. */
 const QUERIES_PER_GROUP = 64;
 
-const ATT_U = defineUniforms({ B: 'u32', H: 'u32', T: 'u32', dkv: 'u32', scale: 'f32' }, { workgroupOffset: true });
+const ATT_U = defineUniforms(
+  { S: 'u32', s0: 'u32', H: 'u32', T: 'u32', dkv: 'u32', qstart: 'u32', kstart: 'u32', vstart: 'u32', ostart: 'u32', scale: 'f32' },
+  { workgroupOffset: true },
+);
 
 /** Keys in blocks of KEY_BLOCK: one rescale per block (fastest; larger shader). */
 const BLOCK_LOOP = (valid: string): string => /* wgsl */ `
@@ -43,7 +51,7 @@ const BLOCK_LOOP = (valid: string): string => /* wgsl */ `
       s[t] = 0.0;
       if (j < u.T && ${valid}) {
         var d = 0.0;
-        let kb = (head + j) * dkv;
+        let kb = (head + j) * dkv - u.kstart;
         for (var c = 0u; c < DKV; c++) {
           if (c < dkv) { d += vdot(qr[c], k[kb + c]); }
         }
@@ -60,7 +68,7 @@ const BLOCK_LOOP = (valid: string): string => /* wgsl */ `
       if (ok[t]) {
         let p = exp(s[t] - m);
         l += p;
-        let vb = (head + j0 + t) * dkv;
+        let vb = (head + j0 + t) * dkv - u.vstart;
         for (var c = 0u; c < DKV; c++) {
           if (c < dkv) { acc[c] += p * v[vb + c]; }
         }
@@ -75,7 +83,8 @@ const KEY_LOOP = (valid: string): string => /* wgsl */ `
   var l = 0.0;
   for (var j = 0u; j < u.T; j++) {
     if (${valid}) {
-      let kb = (head + j) * dkv;
+      let kb = (head + j) * dkv - u.kstart;
+      let vb = (head + j) * dkv - u.vstart;
       var d = 0.0;
       for (var c = 0u; c < DKV; c++) {
         if (c < dkv) { d += vdot(qr[c], k[kb + c]); }
@@ -90,7 +99,7 @@ const KEY_LOOP = (valid: string): string => /* wgsl */ `
       let p = exp(d - m);
       l += p;
       for (var c = 0u; c < DKV; c++) {
-        if (c < dkv) { acc[c] += p * v[kb + c]; }
+        if (c < dkv) { acc[c] += p * v[vb + c]; }
       }
     }
   }
@@ -128,20 +137,20 @@ fn vdot(a: ${E}, b: ${E}) -> f32 { return ${width === 4 ? 'dot(a, b)' : 'a * b'}
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
   let g = global_workgroup(wid);
   let i = g.x * QB + li;
-  let h = g.y;
-  let b = g.z;
-  if (i >= u.T || h >= u.H || b >= u.B) { return; }
-  let head = (b * u.H + h) * u.T;
+  if (i >= u.T || g.y >= u.S) { return; }
+  let slab = u.s0 + g.y;
+  let b = slab / u.H;
+  let head = slab * u.T;
   let dkv = u.dkv;
   var qr: array<${E}, DKV>;
   var acc: array<${E}, DKV>;
   for (var c = 0u; c < DKV; c++) {
-    if (c < dkv) { qr[c] = q[(head + i) * dkv + c] * u.scale; }
+    if (c < dkv) { qr[c] = q[(head + i) * dkv - u.qstart + c] * u.scale; }
     acc[c] = ${E}(0.0);
   }
 ${mode === 'block' ? BLOCK_LOOP(valid) : KEY_LOOP(valid)}  let inv = select(0.0, 1.0 / l, l > 0.0);
   for (var c = 0u; c < DKV; c++) {
-    if (c < dkv) { o[(head + i) * dkv + c] = acc[c] * inv; }
+    if (c < dkv) { o[(head + i) * dkv - u.ostart + c] = acc[c] * inv; }
   }
 }`,
   };
@@ -159,22 +168,26 @@ export const attentionGpu: KernelImpl<{ scale: number }> = (inputs, attrs, outpu
   const dkv = dk / width;
   const bound = 2 ** Math.ceil(Math.log2(dkv));
   const maskKind = mask ? mask.dtype : 'none';
-  const storage = [
-    bindWhole(gpu, q.storage, 'attention', 'q', q.shape),
-    bindWhole(gpu, k.storage, 'attention', 'k', k.shape),
-    bindWhole(gpu, v.storage, 'attention', 'v', v.shape),
-    bindWhole(gpu, out, 'attention', 'output', q.shape),
-  ];
-  if (mask) storage.push(bindWhole(gpu, mask.storage, 'attention', 'mask', mask.shape));
-  gpu.dispatch({
-    // Blocked keys pay for their compile time (seconds on lavapipe) only at model-sized heads.
-    program: attentionProgram(`${width}|${bound}|${maskKind}|${dk >= BLOCK_MIN_DK ? 'block' : 'key'}`),
-    storage,
-    uniforms: { layout: ATT_U, values: { B, H, T, dkv, scale: attrs.scale } },
-    workgroups: [Math.ceil(T / QUERIES_PER_GROUP), H, B],
-    sizes: sizesOf(q.shape),
-    cost: 4 * B * H * T * T * dk,
-  });
+  const maskBinding = mask ? [bindWhole(gpu, mask.storage, 'attention', 'mask', mask.shape)] : [];
+  const program = attentionProgram(`${width}|${bound}|${maskKind}|${dk >= BLOCK_MIN_DK ? 'block' : 'key'}`);
+  const slab = T * dk;
+  const operands = [q.storage, k.storage, v.storage, out];
+  for (const [s0, s1] of rangesFor(gpu, 'attention', `one (batch, head) slab [${T}, ${dk}]`, operands, B * H, (lo, hi) => (hi - lo) * slab)) {
+    // Window starts are multiples of 4 elements, so of a vec4 (programs index in units of `width`).
+    const [qw, kw, vw, ow] = operands.map((st) => bindWindow(gpu, st, 'attention', s0 * slab, s1 * slab));
+    gpu.dispatch({
+      // Blocked keys pay for their compile time (seconds on lavapipe) only at model-sized heads.
+      program,
+      storage: [qw.binding, kw.binding, vw.binding, ow.binding, ...maskBinding],
+      uniforms: {
+        layout: ATT_U,
+        values: { S: s1 - s0, s0, H, T, dkv, qstart: qw.start / width, kstart: kw.start / width, vstart: vw.start / width, ostart: ow.start / width, scale: attrs.scale },
+      },
+      workgroups: [Math.ceil(T / QUERIES_PER_GROUP), s1 - s0, 1],
+      sizes: sizesOf(q.shape),
+      cost: 4 * (s1 - s0) * T * T * dk,
+    });
+  }
   return [out];
 };
 

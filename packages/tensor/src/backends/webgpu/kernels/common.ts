@@ -1,7 +1,8 @@
 /**
  * Helpers shared by the WebGPU kernel implementations: backend/dtype checks, output allocation,
  * whole-tensor bindings that respect `maxStorageBufferBindingSize`, element-range chunking for
- * elementwise kernels, and a memo for program objects (one object per compile-time key).
+ * elementwise kernels, and a memo for program objects (one object per compile-time key). Windows
+ * for the other kernels' chunking are in `windows.ts`.
  */
 import type { Backend, Storage } from '../../../backend.js';
 import type { DType } from '../../../dtype.js';
@@ -47,8 +48,9 @@ export function allocOut(gpu: WebGpuBackend, info: TensorInfo): WebGpuStorage {
 }
 
 /**
- * Binding of a whole tensor, checked against `maxStorageBufferBindingSize`: kernels that cannot
- * split their operand say so here, naming the op, the operand and its shape.
+ * Binding of a whole tensor, checked against `maxStorageBufferBindingSize`, for operands that stay
+ * small whatever the model (index arrays, LayerNorm's gamma and beta, attention masks, CenteredCross
+ * means): past the limit it names the op, the operand and its shape.
  */
 export function bindWhole(gpu: WebGpuBackend, storage: Storage, op: string, what: string, shape?: readonly number[]): GPUBufferBinding {
   const binding = gpu.binding(storage, op);
@@ -121,33 +123,4 @@ export function prod(shape: readonly number[], from = 0, to = shape.length): num
 /** Sizes string for labels, e.g. `[2,3]x[3]`. */
 export function sizesOf(...shapes: readonly (readonly number[])[]): string {
   return shapes.map((s) => `[${s.join(',')}]`).join('x');
-}
-
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
-}
-
-/** A block of whole rows bound as one storage binding of each row-wise operand. */
-export interface RowChunk {
-  readonly row: number;
-  readonly rows: number;
-}
-
-/**
- * Splits `rows` rows of `d` 4-byte elements into blocks whose bindings fit the device limit and
- * start at aligned offsets (row-wise kernels: softmax, layerNorm). One block when it all fits.
- * @throws ShapeError when a single row (plus alignment) exceeds the limit.
- */
-export function rowChunks(gpu: WebGpuBackend, op: string, rows: number, d: number): RowChunk[] {
-  const limits = gpu.context.limits;
-  const maxElems = Math.floor(limits.maxStorageBufferBindingSize / 4);
-  if (rows * d <= maxElems) return [{ row: 0, rows }];
-  const alignElems = Math.max(1, limits.minStorageBufferOffsetAlignment / 4);
-  const step = alignElems / gcd(alignElems, Math.max(1, d));
-  const per = Math.floor(maxElems / d / step) * step;
-  if (per < 1) throw new ShapeError(op, `a row of ${d} elements does not fit one storage binding of ${limits.maxStorageBufferBindingSize} bytes`);
-  const out: RowChunk[] = [];
-  for (let r = 0; r < rows; r += per) out.push({ row: r, rows: Math.min(per, rows - r) });
-  return out;
 }

@@ -3,7 +3,8 @@
  *
  * One program per operator and dtype (the operator is a compile-time fact; shapes are uniforms).
  * Same-shape operands run a flat loop, bound in chunks past `maxStorageBufferBindingSize`;
- * broadcasting runs a strided loop over the collapsed output shape (≤ 6 dimensions).
+ * broadcasting runs a strided loop over the collapsed output shape (≤ 6 dimensions), split past the
+ * limit into boxes whose windows of a, b and the output each fit one binding.
  */
 import type { DType } from '../../../dtype.js';
 import { DTypeError, ShapeError, fmtShape } from '../../../errors.js';
@@ -12,7 +13,8 @@ import { Binary, type BinaryOpName, Cast, Unary, type UnaryOpName } from '../../
 import { shapesEqual } from '../../../shape.js';
 import { WGSL_LINEAR_WORKGROUP } from '../limits-plan.js';
 import { defineUniforms } from '../uniforms.js';
-import { WG_1D, allocOut, bindRange, bindWhole, contiguousStrides, elementChunks, gpuOf, programMemo, rejectF64, sizesOf, wgslScalar } from './common.js';
+import { WG_1D, allocOut, bindRange, contiguousStrides, elementChunks, gpuOf, programMemo, rejectF64, sizesOf, wgslScalar } from './common.js';
+import { bindWindow, boxOffset, boxSpan, fitsBinding, splitBox, windowBudget } from './windows.js';
 import { collapseDims } from './strided.js';
 import { wgslMath } from './wgsl-math.js';
 
@@ -134,16 +136,17 @@ function binaryExpr(op: BinaryOpName, t: 'f32' | 'i32'): string {
 
 const BINARY_FLAT_U = defineUniforms({ n: 'u32' });
 const RANK = 6;
-const STRIDED_FIELDS: Record<string, 'u32'> = { n: 'u32' };
+const STRIDED_FIELDS: Record<string, 'u32'> = { n: 'u32', ba: 'u32', bb: 'u32', bo: 'u32' };
 for (let k = 0; k < RANK; k++) STRIDED_FIELDS[`d${k}`] = 'u32';
 for (let k = 0; k < RANK; k++) STRIDED_FIELDS[`sa${k}`] = 'u32';
 for (let k = 0; k < RANK; k++) STRIDED_FIELDS[`sb${k}`] = 'u32';
+for (let k = 0; k < RANK; k++) STRIDED_FIELDS[`so${k}`] = 'u32';
 const BINARY_STRIDED_U = defineUniforms(STRIDED_FIELDS);
 
 function stridedIndexWgsl(): string {
   const lines: string[] = [];
   for (let k = RANK - 1; k >= 0; k--) {
-    lines.push(`{ let c = rem % u.d${k}; ia += c * u.sa${k}; ib += c * u.sb${k}; rem = rem / u.d${k}; }`);
+    lines.push(`{ let c = rem % u.d${k}; ia += c * u.sa${k}; ib += c * u.sb${k}; io += c * u.so${k}; rem = rem / u.d${k}; }`);
   }
   return lines.join('\n  ');
 }
@@ -168,10 +171,10 @@ ${op === 'pow' && dtype === 'i32' ? I32_OF_F32 : ''}
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
   if (i >= u.n) { return; }
-  ${mode === 'flat' ? 'let ia = i;\n  let ib = i;' : `var rem = i;\n  var ia = 0u;\n  var ib = 0u;\n  ${stridedIndexWgsl()}`}
+  ${mode === 'flat' ? 'let ia = i;\n  let ib = i;\n  let io = i;' : `var rem = i;\n  var ia = u.ba;\n  var ib = u.bb;\n  var io = u.bo;\n  ${stridedIndexWgsl()}`}
   let a = lhs[ia];
   let b = rhs[ib];
-  out[i] = ${binaryExpr(op, dtype)};
+  out[io] = ${binaryExpr(op, dtype)};
 }`,
   };
 });
@@ -206,25 +209,39 @@ export const binaryGpu: KernelImpl<{ op: BinaryOpName }> = (inputs, attrs, outpu
     }
     return [out];
   }
-  const c = collapseDims(info.shape, [broadcastStrides(a.shape, info.shape), broadcastStrides(b.shape, info.shape)]);
+  const c = collapseDims(info.shape, [broadcastStrides(a.shape, info.shape), broadcastStrides(b.shape, info.shape), contiguousStrides(info.shape)]);
   if (c.dims.length > RANK) {
     throw new ShapeError(op, `broadcasting ${fmtShape(a.shape)} with ${fmtShape(b.shape)} needs ${c.dims.length} dimensions after merging; at most ${RANK} are supported on webgpu`);
   }
-  const values: Record<string, number> = { n };
-  const pad = RANK - c.dims.length;
-  for (let k = 0; k < RANK; k++) {
-    values[`d${k}`] = k < pad ? 1 : c.dims[k - pad];
-    values[`sa${k}`] = k < pad ? 0 : c.strides[0][k - pad];
-    values[`sb${k}`] = k < pad ? 0 : c.strides[1][k - pad];
+  const [sa, sb, so] = c.strides;
+  const program = binaryProgram(`${attrs.op}|${dtype}|strided`);
+  // One box (whole bindings) unless some operand exceeds the binding limit.
+  const boxes = fitsBinding(gpu, a.storage, op) && fitsBinding(gpu, b.storage, op) && fitsBinding(gpu, out, op)
+    ? [{ start: c.dims.map(() => 0), len: c.dims }]
+    : splitBox(c.dims, c.strides, windowBudget(gpu));
+  for (const box of boxes) {
+    const m = box.len.reduce((p, d) => p * d, 1);
+    const [a0, b0, o0] = c.strides.map((st) => boxOffset(box.start, st));
+    const wa = bindWindow(gpu, a.storage, op, a0, a0 + boxSpan(box.len, sa));
+    const wb = bindWindow(gpu, b.storage, op, b0, b0 + boxSpan(box.len, sb));
+    const wo = bindWindow(gpu, out, op, o0, o0 + boxSpan(box.len, so));
+    const values: Record<string, number> = { n: m, ba: a0 - wa.start, bb: b0 - wb.start, bo: o0 - wo.start };
+    const pad = RANK - box.len.length;
+    for (let k = 0; k < RANK; k++) {
+      values[`d${k}`] = k < pad ? 1 : box.len[k - pad];
+      values[`sa${k}`] = k < pad ? 0 : sa[k - pad];
+      values[`sb${k}`] = k < pad ? 0 : sb[k - pad];
+      values[`so${k}`] = k < pad ? 0 : so[k - pad];
+    }
+    gpu.dispatch({
+      program,
+      storage: [wa.binding, wb.binding, wo.binding],
+      uniforms: { layout: BINARY_STRIDED_U, values },
+      workgroups: { linear: Math.ceil(m / WG_1D) },
+      sizes: sizesOf(a.shape, b.shape),
+      cost: m,
+    });
   }
-  gpu.dispatch({
-    program: binaryProgram(`${attrs.op}|${dtype}|strided`),
-    storage: [bindWhole(gpu, a.storage, op, 'a', a.shape), bindWhole(gpu, b.storage, op, 'b', b.shape), bindWhole(gpu, out, op, 'output', info.shape)],
-    uniforms: { layout: BINARY_STRIDED_U, values },
-    workgroups: { linear: Math.ceil(n / WG_1D) },
-    sizes: sizesOf(a.shape, b.shape),
-    cost: n,
-  });
   return [out];
 };
 

@@ -5,7 +5,16 @@
  * single-workgroup pass builds, from the indices alone, a stable counting sort — segment ends per
  * output slot and the update positions `perm` grouped by slot in ascending order — and a second
  * pass lets every output element sum its segment in that order. Out-of-range indices are skipped.
+ *
+ * Past `maxStorageBufferBindingSize`: the output of every kernel here is written in ranges, each
+ * bound as its own window. Gather binds the table (e.g. a 154 MB RoBERTa embedding) in consecutive
+ * element ranges, one dispatch per range; each output element is written by the dispatch whose range
+ * holds its source element (invalid indices write 0 in the first). ScatterAdd binds the updates in
+ * ranges too and carries each output's running sum through the output between them: segments are
+ * summed in ascending update order, so the result is bit-identical to one pass. Index arrays, the
+ * segment table and the order (a few bytes per token or vocabulary entry) are bound whole.
  */
+import type { Storage } from '../../../backend.js';
 import type { DType } from '../../../dtype.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { Fill, Gather, OneHot, ScatterAdd } from '../../../kernels/defs.js';
@@ -13,11 +22,23 @@ import { normalizeAxis } from '../../../shape.js';
 import { WGSL_LINEAR_WORKGROUP } from '../limits-plan.js';
 import type { GpuProgram } from '../pipeline-cache.js';
 import { defineUniforms } from '../uniforms.js';
+import type { WebGpuBackend } from '../webgpu-backend.js';
 import { WG_1D, allocOut, bindRange, bindWhole, elementChunks, gpuOf, prod, rejectF64, sizesOf } from './common.js';
+import { type Range, bindWindow, rangesFor } from './windows.js';
 
-const GATHER_U = defineUniforms({ n: 'u32', inner: 'u32', count: 'u32', len: 'u32' });
+/** Consecutive ranges of the `n` elements of `s`, each within one binding window (one range when `s` fits). */
+function flatRanges(gpu: WebGpuBackend, op: string, s: Storage, n: number): readonly Range[] {
+  return rangesFor(gpu, op, 'an element', [s], n, (lo, hi) => hi - lo);
+}
 
-/** `out[o, j, i] = x[o, idx[j], i]` (0 for an out-of-range index), as 32-bit words. */
+const GATHER_U = defineUniforms({
+  n: 'u32', o0: 'u32', ostart: 'u32', inner: 'u32', count: 'u32', len: 'u32', lo: 'u32', hi: 'u32', xstart: 'u32', zero_invalid: 'u32',
+});
+
+/**
+ * `out[o, j, i] = x[o, idx[j], i]` (0 for an out-of-range index), as 32-bit words, for outputs
+ * `o0 ..< o0 + n` whose source element lies in the bound table range `[lo, hi)`.
+ */
 const gatherProgram: GpuProgram = {
   name: 'gather',
   key: 'u32',
@@ -31,15 +52,20 @@ ${GATHER_U.wgsl()}
 ${WGSL_LINEAR_WORKGROUP}
 @compute @workgroup_size(${WG_1D})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (i >= u.n) { return; }
+  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (local >= u.n) { return; }
+  let i = u.o0 + local;
   let inner = i % u.inner;
   let t = i / u.inner;
   let j = t % u.count;
   let o = t / u.count;
   let k = idx[j];
-  if (k < 0 || u32(k) >= u.len) { out[i] = 0u; return; }
-  out[i] = x[(o * u.len + u32(k)) * u.inner + inner];
+  if (k < 0 || u32(k) >= u.len) {
+    if (u.zero_invalid != 0u) { out[i - u.ostart] = 0u; }
+    return;
+  }
+  let s = (o * u.len + u32(k)) * u.inner + inner;
+  if (s >= u.lo && s < u.hi) { out[i - u.ostart] = x[s - u.xstart]; }
 }`,
 };
 
@@ -51,14 +77,23 @@ export const gatherGpu: KernelImpl<{ axis: number }> = (inputs, attrs, outputs, 
   const n = out.size;
   if (n === 0) return [out];
   const axis = normalizeAxis('gather', attrs.axis, x.shape.length);
-  gpu.dispatch({
-    program: gatherProgram,
-    storage: [bindWhole(gpu, x.storage, 'gather', 'x', x.shape), bindWhole(gpu, idx.storage, 'gather', 'indices'), bindWhole(gpu, out, 'gather', 'output')],
-    uniforms: { layout: GATHER_U, values: { n, inner: prod(x.shape, axis + 1), count: idx.shape[0], len: x.shape[axis] } },
-    workgroups: { linear: Math.ceil(n / WG_1D) },
-    sizes: sizesOf(x.shape, idx.shape),
-    cost: n,
-  });
+  const ib = bindWhole(gpu, idx.storage, 'gather', 'indices');
+  const common = { inner: prod(x.shape, axis + 1), count: idx.shape[0], len: x.shape[axis] };
+  const tables = flatRanges(gpu, 'gather', x.storage, x.size);
+  for (const [o0, o1] of flatRanges(gpu, 'gather', out, n)) {
+    const ow = bindWindow(gpu, out, 'gather', o0, o1);
+    for (const [t, [lo, hi]] of tables.entries()) {
+      const xw = bindWindow(gpu, x.storage, 'gather', lo, Math.max(hi, lo + 1));
+      gpu.dispatch({
+        program: gatherProgram,
+        storage: [xw.binding, ib, ow.binding],
+        uniforms: { layout: GATHER_U, values: { ...common, n: o1 - o0, o0, ostart: ow.start, lo, hi, xstart: xw.start, zero_invalid: t === 0 ? 1 : 0 } },
+        workgroups: { linear: Math.ceil((o1 - o0) / WG_1D) },
+        sizes: sizesOf(x.shape, idx.shape),
+        cost: o1 - o0,
+      });
+    }
+  }
   return [out];
 };
 
@@ -153,9 +188,15 @@ fn main(@builtin(local_invocation_index) li: u32) {
 `,
 };
 
-const SUM_U = defineUniforms({ n: 'u32', inner: 'u32', count: 'u32', size: 'u32' });
+const SUM_U = defineUniforms({
+  n: 'u32', o0: 'u32', ostart: 'u32', inner: 'u32', count: 'u32', size: 'u32', lo: 'u32', hi: 'u32', ustart: 'u32', accumulate: 'u32',
+});
 
-/** `out[o, s, i] = Σ_{p ∈ segment s} upd[o, perm[p], i]`, in ascending update order. */
+/**
+ * `out[o, s, i] = Σ_{p ∈ segment s} upd[o, perm[p], i]`, in ascending update order, for outputs
+ * `o0 ..< o0 + n`, over the update elements in the bound range `[lo, hi)`; `accumulate` continues
+ * the sums left in `out` by the previous range.
+ */
 const sumProgram: GpuProgram = {
   name: 'scatter-add-sum',
   key: 'f32',
@@ -170,8 +211,9 @@ ${SUM_U.wgsl()}
 ${WGSL_LINEAR_WORKGROUP}
 @compute @workgroup_size(${WG_1D})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (i >= u.n) { return; }
+  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (local >= u.n) { return; }
+  let i = u.o0 + local;
   let inner = i % u.inner;
   let t = i / u.inner;
   let s = t % u.size;
@@ -180,10 +222,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (s > 0u) { start = seg[s - 1u]; }
   let end = seg[s];
   var acc = 0.0;
+  if (u.accumulate != 0u) { acc = out[i - u.ostart]; }
   for (var p = start; p < end; p++) {
-    acc += upd[(o * u.count + perm[p]) * u.inner + inner];
+    // Ascending in p (the segment lists updates in order), so a range is a contiguous run of p.
+    let e = (o * u.count + perm[p]) * u.inner + inner;
+    if (e >= u.hi) { break; }
+    if (e >= u.lo) { acc += upd[e - u.ustart]; }
   }
-  out[i] = acc;
+  out[i - u.ostart] = acc;
 }`,
 };
 
@@ -210,26 +256,31 @@ export const scatterAddGpu: KernelImpl<{ axis: number; size: number }> = (inputs
     sizes: `[${count}]→${attrs.size}`,
     cost: count + attrs.size,
   });
-  gpu.dispatch({
-    program: sumProgram,
-    storage: [
-      bindWhole(gpu, upd.storage, 'scatterAdd', 'updates', upd.shape),
-      bindWhole(gpu, seg, 'scatterAdd', 'segments'),
-      bindWhole(gpu, perm, 'scatterAdd', 'order'),
-      bindWhole(gpu, out, 'scatterAdd', 'output', outputs[0].shape),
-    ],
-    uniforms: { layout: SUM_U, values: { n, inner: prod(upd.shape, axis + 1), count, size: attrs.size } },
-    workgroups: { linear: Math.ceil(n / WG_1D) },
-    sizes: sizesOf(upd.shape),
-    cost: upd.size + n,
-  });
+  const segB = bindWhole(gpu, seg, 'scatterAdd', 'segments');
+  const permB = bindWhole(gpu, perm, 'scatterAdd', 'order');
+  const common = { inner: prod(upd.shape, axis + 1), count, size: attrs.size };
+  const updates = flatRanges(gpu, 'scatterAdd', upd.storage, upd.size);
+  for (const [o0, o1] of flatRanges(gpu, 'scatterAdd', out, n)) {
+    const ow = bindWindow(gpu, out, 'scatterAdd', o0, o1);
+    for (const [t, [lo, hi]] of updates.entries()) {
+      const uw = bindWindow(gpu, upd.storage, 'scatterAdd', lo, Math.max(hi, lo + 1));
+      gpu.dispatch({
+        program: sumProgram,
+        storage: [uw.binding, segB, permB, ow.binding],
+        uniforms: { layout: SUM_U, values: { ...common, n: o1 - o0, o0, ostart: ow.start, lo, hi, ustart: uw.start, accumulate: t === 0 ? 0 : 1 } },
+        workgroups: { linear: Math.ceil((o1 - o0) / WG_1D) },
+        sizes: sizesOf(upd.shape),
+        cost: hi - lo + o1 - o0,
+      });
+    }
+  }
   // Pooled buffers are quarantined until the batch that reads them is submitted.
   gpu.release(seg);
   gpu.release(perm);
   return [out];
 };
 
-const ONE_HOT_U = defineUniforms({ n: 'u32', depth: 'u32', one: 'u32' });
+const ONE_HOT_U = defineUniforms({ n: 'u32', o0: 'u32', ostart: 'u32', depth: 'u32', one: 'u32' });
 
 const oneHotProgram: GpuProgram = {
   name: 'one-hot',
@@ -243,10 +294,11 @@ ${ONE_HOT_U.wgsl()}
 ${WGSL_LINEAR_WORKGROUP}
 @compute @workgroup_size(${WG_1D})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (i >= u.n) { return; }
+  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (local >= u.n) { return; }
+  let i = u.o0 + local;
   let k = idx[i / u.depth];
-  out[i] = select(0u, u.one, k >= 0 && u32(k) == i % u.depth);
+  out[i - u.ostart] = select(0u, u.one, k >= 0 && u32(k) == i % u.depth);
 }`,
 };
 
@@ -263,14 +315,18 @@ export const oneHotGpu: KernelImpl<{ depth: number; dtype?: DType }> = (inputs, 
   const out = allocOut(gpu, info);
   const n = out.size;
   if (n === 0) return [out];
-  gpu.dispatch({
-    program: oneHotProgram,
-    storage: [bindWhole(gpu, inputs[0].storage, 'oneHot', 'indices'), bindWhole(gpu, out, 'oneHot', 'output', info.shape)],
-    uniforms: { layout: ONE_HOT_U, values: { n, depth: attrs.depth, one: bitsOf(1, info.dtype) } },
-    workgroups: { linear: Math.ceil(n / WG_1D) },
-    sizes: sizesOf(info.shape),
-    cost: n,
-  });
+  const ib = bindWhole(gpu, inputs[0].storage, 'oneHot', 'indices');
+  for (const [o0, o1] of flatRanges(gpu, 'oneHot', out, n)) {
+    const ow = bindWindow(gpu, out, 'oneHot', o0, o1);
+    gpu.dispatch({
+      program: oneHotProgram,
+      storage: [ib, ow.binding],
+      uniforms: { layout: ONE_HOT_U, values: { n: o1 - o0, o0, ostart: ow.start, depth: attrs.depth, one: bitsOf(1, info.dtype) } },
+      workgroups: { linear: Math.ceil((o1 - o0) / WG_1D) },
+      sizes: sizesOf(info.shape),
+      cost: o1 - o0,
+    });
+  }
   return [out];
 };
 

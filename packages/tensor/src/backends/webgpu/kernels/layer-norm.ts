@@ -10,9 +10,10 @@ import { LayerNorm } from '../../../kernels/defs.js';
 import { WGSL_LINEAR_WORKGROUP } from '../limits-plan.js';
 import type { GpuProgram } from '../pipeline-cache.js';
 import { defineUniforms } from '../uniforms.js';
-import { allocOut, bindRange, bindWhole, gpuOf, rowChunks, sizesOf, wgslScalar } from './common.js';
+import { allocOut, bindWhole, gpuOf, sizesOf, wgslScalar } from './common.js';
+import { bindWindow, rangesFor } from './windows.js';
 
-const LN_U = defineUniforms({ rows: 'u32', d: 'u32', eps: 'f32' });
+const LN_U = defineUniforms({ rows: 'u32', r0: 'u32', d: 'u32', xstart: 'u32', ystart: 'u32', eps: 'f32' });
 
 const layerNormProgram: GpuProgram = {
   name: 'layer-norm',
@@ -59,7 +60,8 @@ fn reduce_sum(v: f32, li: u32) -> f32 {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let row = linear_workgroup(wid, nwg);
   if (row >= u.rows) { return; }
-  let base = row * u.d;
+  let base = (u.r0 + row) * u.d - u.xstart;
+  let ybase = (u.r0 + row) * u.d - u.ystart;
   let n = f32(u.d);
   var s = 0.0;
   for (var j = li; j < u.d; j += WG) { s += x[base + j]; }
@@ -74,7 +76,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let variance = max(r.y - r.x * shift, 0.0) / n;
   let inv = 1.0 / sqrt(variance + u.eps);
   for (var j = li; j < u.d; j += WG) {
-    y[base + j] = ((x[base + j] - mean) - shift) * inv * gamma[j] + beta[j];
+    y[ybase + j] = ((x[base + j] - mean) - shift) * inv * gamma[j] + beta[j];
   }
 }`,
 };
@@ -89,15 +91,18 @@ export const layerNormGpu: KernelImpl<{ eps: number }> = (inputs, attrs, outputs
   const program = { ...layerNormProgram, constants: { WG: gpu.tuning.rowThreads } };
   const gb = bindWhole(gpu, g.storage, 'layerNorm', 'gamma');
   const bb = bindWhole(gpu, b.storage, 'layerNorm', 'beta');
-  for (const c of rowChunks(gpu, 'layerNorm', x.size / d, d)) {
-    const range = { offset: c.row * d, count: c.rows * d };
+  const rows = x.size / d;
+  // Blocks of whole rows past the binding limit (gamma and beta, [d], are bound whole).
+  for (const [r0, r1] of rangesFor(gpu, 'layerNorm', `a row of ${d} elements`, [x.storage, out], rows, (lo, hi) => (hi - lo) * d)) {
+    const xw = bindWindow(gpu, x.storage, 'layerNorm', r0 * d, r1 * d);
+    const yw = bindWindow(gpu, out, 'layerNorm', r0 * d, r1 * d);
     gpu.dispatch({
       program,
-      storage: [bindRange(gpu, x.storage, 'layerNorm', range), gb, bb, bindRange(gpu, out, 'layerNorm', range)],
-      uniforms: { layout: LN_U, values: { rows: c.rows, d, eps: attrs.eps } },
-      workgroups: { linear: c.rows },
+      storage: [xw.binding, gb, bb, yw.binding],
+      uniforms: { layout: LN_U, values: { rows: r1 - r0, r0, d, xstart: xw.start, ystart: yw.start, eps: attrs.eps } },
+      workgroups: { linear: r1 - r0 },
       sizes: sizesOf(x.shape),
-      cost: 8 * c.rows * d,
+      cost: 8 * (r1 - r0) * d,
     });
   }
   return [out];

@@ -3,7 +3,7 @@
  * optional "centred" mode `(A − 1·μAᵀ)ᵀ (B − 1·μBᵀ)` used by CenteredCross.
  *
  * Register family (no workgroup memory: on Mesa lavapipe a barrier is a coroutine switch of every
- * invocation, so the phase-1 measurements in `scratch/` found this 2–3× faster than tiles):
+ * invocation, so the phase-1 prototypes found this 2–3× faster than tiles; see the README):
  * - `nn4`: A `[M,K]`, B `[K,N]` read as vec4 (K, N multiples of 4); 4 rows × 2 vec4 per invocation.
  * - `nt4`: A `[M,K]`, B `[N,K]` read as vec4 along K (K multiple of 4); 4 rows × 8 columns of dot4s.
  * - `tn4`: A `[K,M]`, B `[K,N]` read as vec4 along M and N (multiples of 4); 8 rows × 2 vec4, rank-1
@@ -16,7 +16,11 @@
  *
  * Every program bounds-checks its loads (indices clamped into the matrix; clamped results are never
  * stored) and its stores. Batch offsets: the batch is collapsed to ≤ 3 dimensions with per-dimension
- * strides for A and B in uniforms (0 = broadcast); C is contiguous.
+ * strides for A and B in uniforms (0 = broadcast); C is contiguous per batch with row stride `ldc`.
+ * Every program reads A and B through their strides (`sai`, `sak`, `sbk`, `sbj`; the vec4 variants
+ * divide them by 4), so a dispatch may compute one block (M × N × K) of a larger product: `ma0`,
+ * `mb0` offset the centring means, and the `add` mode (a compile-time fact) accumulates into C
+ * instead of overwriting it, for products split along K.
  */
 import { WGSL_WORKGROUP_OFFSET } from '../limits-plan.js';
 import type { GpuProgram } from '../pipeline-cache.js';
@@ -31,9 +35,18 @@ export const MATMUL_U = defineUniforms(
     sa0: 'u32', sa1: 'u32', sa2: 'u32', sb0: 'u32', sb1: 'u32', sb2: 'u32',
     aBase: 'u32', bBase: 'u32', cBase: 'u32',
     sai: 'u32', sak: 'u32', sbk: 'u32', sbj: 'u32',
+    ldc: 'u32', ma0: 'u32', mb0: 'u32',
   },
   { workgroupOffset: true },
 );
+
+/** How a program stores C: overwrite, or add to what a previous K block left there. */
+export type StoreMode = 'set' | 'add';
+
+/** WGSL statement storing `value` at `c[index]` in `mode`. */
+function store(mode: StoreMode, index: string, value: string): string {
+  return mode === 'add' ? `{ let ci = ${index}; c[ci] = c[ci] + ${value}; }` : `c[${index}] = ${value};`;
+}
 
 /** Register-family variants. */
 export type RegisterVariant = 'nn4' | 'nt4' | 'tn4' | 'generic';
@@ -77,20 +90,20 @@ function bindingsOf(centered: boolean): GpuProgram['bindings'] {
   return centered ? ['read', 'read', 'read_write', 'read', 'read', 'uniform'] : ['read', 'read', 'read_write', 'uniform'];
 }
 
-function nn4(): string {
+function nn4(sm: StoreMode): string {
   const R = 4;
   const V = 2;
   const acc: string[] = [];
   const body: string[] = [];
-  const store: string[] = [];
+  const stores: string[] = [];
   for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) acc.push(`var acc_${r}_${v} = vec4f(0.0);`);
-  for (let r = 0; r < R; r++) body.push(`let a_${r} = a[ao + min(row + ${r}u, last_row) * k4 + kq];`);
+  for (let r = 0; r < R; r++) body.push(`let a_${r} = a[ao + min(row + ${r}u, last_row) * lda4 + kq];`);
   for (let kk = 0; kk < 4; kk++) {
-    for (let v = 0; v < V; v++) body.push(`let b_${kk}_${v} = b[bo + (kq * 4u + ${kk}u) * n4 + min(col4 + ${v}u, last_col)];`);
+    for (let v = 0; v < V; v++) body.push(`let b_${kk}_${v} = b[bo + (kq * 4u + ${kk}u) * ldb4 + min(col4 + ${v}u, last_col)];`);
     for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) body.push(`acc_${r}_${v} = fma(vec4f(a_${r}[${kk}]), b_${kk}_${v}, acc_${r}_${v});`);
   }
   for (let r = 0; r < R; r++) {
-    for (let v = 0; v < V; v++) store.push(`if (row + ${r}u < u.M && col4 + ${v}u < n4) { c[co + (row + ${r}u) * n4 + col4 + ${v}u] = acc_${r}_${v}; }`);
+    for (let v = 0; v < V; v++) stores.push(`if (row + ${r}u < u.M && col4 + ${v}u < n4) { ${store(sm, `co + (row + ${r}u) * ldc4 + col4 + ${v}u`, `acc_${r}_${v}`)} }`);
   }
   return /* wgsl */ `${header('vec4f', 'vec4f', 'vec4f', false)}
 @compute @workgroup_size(WG_X, WG_Y, 1)
@@ -99,6 +112,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (g.z >= u.nb) { return; }
   let k4 = u.K / 4u;
   let n4 = u.N / 4u;
+  let lda4 = u.sai / 4u;
+  let ldb4 = u.sbk / 4u;
+  let ldc4 = u.ldc / 4u;
   let row = (g.y * WG_Y + lid.y) * ${R}u;
   let col4 = (g.x * WG_X + lid.x) * ${V}u;
   if (row >= u.M || col4 >= n4) { return; }
@@ -112,19 +128,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var kq = 0u; kq < k4; kq++) {
     ${body.join('\n    ')}
   }
-  ${store.join('\n  ')}
+  ${stores.join('\n  ')}
 }`;
 }
 
-function nt4(): string {
+function nt4(sm: StoreMode): string {
   const R = 4;
   const C = 8;
   const acc: string[] = [];
   const body: string[] = [];
-  const store: string[] = [];
+  const stores: string[] = [];
   for (let r = 0; r < R; r++) for (let g = 0; g < C / 4; g++) acc.push(`var acc_${r}_${g} = vec4f(0.0);`);
-  for (let r = 0; r < R; r++) body.push(`let a_${r} = a[ao + min(row + ${r}u, last_row) * k4 + kq];`);
-  for (let j = 0; j < C; j++) body.push(`let b_${j} = b[bo + min(col + ${j}u, last_col) * k4 + kq];`);
+  for (let r = 0; r < R; r++) body.push(`let a_${r} = a[ao + min(row + ${r}u, last_row) * lda4 + kq];`);
+  for (let j = 0; j < C; j++) body.push(`let b_${j} = b[bo + min(col + ${j}u, last_col) * ldb4 + kq];`);
   for (let r = 0; r < R; r++) {
     for (let g = 0; g < C / 4; g++) {
       const d = [0, 1, 2, 3].map((t) => `dot(a_${r}, b_${4 * g + t})`).join(', ');
@@ -133,7 +149,7 @@ function nt4(): string {
   }
   for (let r = 0; r < R; r++) {
     for (let j = 0; j < C; j++) {
-      store.push(`if (row + ${r}u < u.M && col + ${j}u < u.N) { c[co + (row + ${r}u) * u.N + col + ${j}u] = acc_${r}_${j >> 2}[${j & 3}]; }`);
+      stores.push(`if (row + ${r}u < u.M && col + ${j}u < u.N) { ${store(sm, `co + (row + ${r}u) * u.ldc + col + ${j}u`, `acc_${r}_${j >> 2}[${j & 3}]`)} }`);
     }
   }
   return /* wgsl */ `${header('vec4f', 'vec4f', 'f32', false)}
@@ -142,6 +158,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let g = global_workgroup(wid);
   if (g.z >= u.nb) { return; }
   let k4 = u.K / 4u;
+  let lda4 = u.sai / 4u;
+  let ldb4 = u.sbj / 4u;
   let row = (g.y * WG_Y + lid.y) * ${R}u;
   let col = (g.x * WG_X + lid.x) * ${C}u;
   if (row >= u.M || col >= u.N) { return; }
@@ -155,27 +173,27 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var kq = 0u; kq < k4; kq++) {
     ${body.join('\n    ')}
   }
-  ${store.join('\n  ')}
+  ${stores.join('\n  ')}
 }`;
 }
 
-function tn4(centered: boolean): string {
+function tn4(centered: boolean, sm: StoreMode): string {
   const RV = 2; // vec4s of rows
   const V = 2; // vec4s of columns
   const acc: string[] = [];
   const body: string[] = [];
-  const store: string[] = [];
+  const stores: string[] = [];
   const pre: string[] = [];
   for (let rv = 0; rv < RV; rv++) for (let r = 0; r < 4; r++) for (let v = 0; v < V; v++) acc.push(`var acc_${rv * 4 + r}_${v} = vec4f(0.0);`);
   for (let rv = 0; rv < RV; rv++) {
     pre.push(`let ra_${rv} = min(row4 + ${rv}u, last_row4);`);
-    pre.push(centered ? `let ma_${rv} = mean_a[ra_${rv}];` : `let ma_${rv} = vec4f(0.0);`);
-    body.push(`let a_${rv} = a[ao + k * m4 + ra_${rv}] - ma_${rv};`);
+    pre.push(centered ? `let ma_${rv} = mean_a[u.ma0 / 4u + ra_${rv}];` : `let ma_${rv} = vec4f(0.0);`);
+    body.push(`let a_${rv} = a[ao + k * lda4 + ra_${rv}] - ma_${rv};`);
   }
   for (let v = 0; v < V; v++) {
     pre.push(`let cb_${v} = min(col4 + ${v}u, last_col4);`);
-    pre.push(centered ? `let mb_${v} = mean_b[cb_${v}];` : `let mb_${v} = vec4f(0.0);`);
-    body.push(`let b_${v} = b[bo + k * n4 + cb_${v}] - mb_${v};`);
+    pre.push(centered ? `let mb_${v} = mean_b[u.mb0 / 4u + cb_${v}];` : `let mb_${v} = vec4f(0.0);`);
+    body.push(`let b_${v} = b[bo + k * ldb4 + cb_${v}] - mb_${v};`);
   }
   for (let rv = 0; rv < RV; rv++) {
     for (let r = 0; r < 4; r++) for (let v = 0; v < V; v++) body.push(`acc_${rv * 4 + r}_${v} = fma(vec4f(a_${rv}[${r}]), b_${v}, acc_${rv * 4 + r}_${v});`);
@@ -183,7 +201,7 @@ function tn4(centered: boolean): string {
   for (let rv = 0; rv < RV; rv++) {
     for (let r = 0; r < 4; r++) {
       for (let v = 0; v < V; v++) {
-        store.push(`if (row4 + ${rv}u < m4 && col4 + ${v}u < n4) { c[co + ((row4 + ${rv}u) * 4u + ${r}u) * n4 + col4 + ${v}u] = acc_${rv * 4 + r}_${v}; }`);
+        stores.push(`if (row4 + ${rv}u < m4 && col4 + ${v}u < n4) { ${store(sm, `co + ((row4 + ${rv}u) * 4u + ${r}u) * ldc4 + col4 + ${v}u`, `acc_${rv * 4 + r}_${v}`)} }`);
       }
     }
   }
@@ -194,6 +212,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (g.z >= u.nb) { return; }
   let m4 = u.M / 4u;
   let n4 = u.N / 4u;
+  let lda4 = u.sak / 4u;
+  let ldb4 = u.sbk / 4u;
+  let ldc4 = u.ldc / 4u;
   let row4 = (g.y * WG_Y + lid.y) * ${RV}u;
   let col4 = (g.x * WG_X + lid.x) * ${V}u;
   if (row4 >= m4 || col4 >= n4) { return; }
@@ -208,16 +229,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var k = 0u; k < u.K; k++) {
     ${body.join('\n    ')}
   }
-  ${store.join('\n  ')}
+  ${stores.join('\n  ')}
 }`;
 }
 
-function generic(centered: boolean): string {
+function generic(centered: boolean, sm: StoreMode): string {
   const body: string[] = [];
   const pre: string[] = [];
   for (let r = 0; r < 4; r++) {
     pre.push(`let ri_${r} = min(row + ${r}u, last_row);`);
-    pre.push(`let ma_${r} = ${centered ? `mean_a[ri_${r}]` : '0.0'};`);
+    pre.push(`let ma_${r} = ${centered ? `mean_a[u.ma0 + ri_${r}]` : '0.0'};`);
     body.push(`let a_${r} = a[ao + ri_${r} * u.sai + k * u.sak] - ma_${r};`);
   }
   const cols: string[] = [];
@@ -225,12 +246,12 @@ function generic(centered: boolean): string {
     pre.push(`let cj_${j} = min(col + ${j}u, last_col);`);
     cols.push(`b[bo + k * u.sbk + cj_${j} * u.sbj]`);
   }
-  pre.push(`let mb = ${centered ? 'vec4f(mean_b[cj_0], mean_b[cj_1], mean_b[cj_2], mean_b[cj_3])' : 'vec4f(0.0)'};`);
+  pre.push(`let mb = ${centered ? 'vec4f(mean_b[u.mb0 + cj_0], mean_b[u.mb0 + cj_1], mean_b[u.mb0 + cj_2], mean_b[u.mb0 + cj_3])' : 'vec4f(0.0)'};`);
   body.push(`let bv = vec4f(${cols.join(', ')}) - mb;`);
   for (let r = 0; r < 4; r++) body.push(`acc_${r} = fma(vec4f(a_${r}), bv, acc_${r});`);
-  const store: string[] = [];
+  const stores: string[] = [];
   for (let r = 0; r < 4; r++) {
-    for (let j = 0; j < 4; j++) store.push(`if (row + ${r}u < u.M && col + ${j}u < u.N) { c[co + (row + ${r}u) * u.N + col + ${j}u] = acc_${r}[${j}]; }`);
+    for (let j = 0; j < 4; j++) stores.push(`if (row + ${r}u < u.M && col + ${j}u < u.N) { ${store(sm, `co + (row + ${r}u) * u.ldc + col + ${j}u`, `acc_${r}[${j}]`)} }`);
   }
   return /* wgsl */ `${header('f32', 'f32', 'f32', centered)}
 @compute @workgroup_size(WG_X, WG_Y, 1)
@@ -254,25 +275,29 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var k = 0u; k < u.K; k++) {
     ${body.join('\n    ')}
   }
-  ${store.join('\n  ')}
+  ${stores.join('\n  ')}
 }`;
 }
 
-/** Register-family program of `variant` (centred mode only for `tn4` and `generic`). */
+/**
+ * Register-family program; key `variant|plain or centered|set or add` (centred mode only for `tn4`
+ * and `generic`).
+ */
 export const registerProgram = programMemo<string>((key) => {
-  const [variant, mode] = key.split('|') as [RegisterVariant, 'plain' | 'centered'];
+  const [variant, mode, sm = 'set'] = key.split('|') as [RegisterVariant, 'plain' | 'centered', StoreMode?];
   const centered = mode === 'centered';
-  const wgsl = variant === 'nn4' ? nn4 : variant === 'nt4' ? nt4 : variant === 'tn4' ? () => tn4(centered) : () => generic(centered);
-  return { name: `matmul-${variant}`, key: `f32|${mode}`, bindings: bindingsOf(centered), constants: { WG_X: 8, WG_Y: 8 }, wgsl };
+  const wgsl = variant === 'nn4' ? () => nn4(sm) : variant === 'nt4' ? () => nt4(sm) : variant === 'tn4' ? () => tn4(centered, sm) : () => generic(centered, sm);
+  return { name: `matmul-${variant}`, key: `f32|${mode}${sm === 'add' ? '|add' : ''}`, bindings: bindingsOf(centered), constants: { WG_X: 8, WG_Y: 8 }, wgsl };
 });
 
 /**
  * Tiled program: TILE_M × TILE_N outputs per workgroup of (TILE_N/4) × (TILE_M/4) invocations, each a
  * 4 × 4 micro-tile, K consumed in TILE_K-deep slices staged in workgroup memory. `transA`/`transB`
  * only choose which axis consecutive invocations load along (coalescing); addressing is by strides.
+ * Key `tA or nA|tB or nB|plain or centered|set or add` (`set` may be omitted).
  */
 export const tiledProgram = programMemo<string>((key) => {
-  const [ta, tb, mode] = key.split('|');
+  const [ta, tb, mode, sm = 'set'] = key.split('|') as [string, string, string, StoreMode?];
   const transA = ta === 'tA';
   const transB = tb === 'tB';
   const centered = mode === 'centered';
@@ -281,7 +306,7 @@ export const tiledProgram = programMemo<string>((key) => {
   const bIndex = transB ? 'let nn = i / TILE_K; let kk = i % TILE_K;' : 'let kk = i / TILE_N; let nn = i % TILE_N;';
   return {
     name: 'matmul-tiled',
-    key: `f32|${ta}|${tb}|${mode}`,
+    key: `f32|${ta}|${tb}|${mode}${sm === 'add' ? '|add' : ''}`,
     bindings: bindingsOf(centered),
     constants: { TILE_M: 64, TILE_N: 64, TILE_K: 16, WG_X: 16, WG_Y: 16 },
     wgsl: () => /* wgsl */ `${header('f32', 'f32', 'f32', centered)}
@@ -312,7 +337,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       let k = k0 + kk;
       var v = 0.0;
       if (r < u.M && k < u.K) {
-        v = a[off.x + r * u.sai + k * u.sak]${centered ? ' - mean_a[r]' : ''};
+        v = a[off.x + r * u.sai + k * u.sak]${centered ? ' - mean_a[u.ma0 + r]' : ''};
       }
       As[kk * TILE_M + mm] = v;
     }
@@ -322,7 +347,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       let k = k0 + kk;
       var v = 0.0;
       if (col < u.N && k < u.K) {
-        v = b[off.y + k * u.sbk + col * u.sbj]${centered ? ' - mean_b[col]' : ''};
+        v = b[off.y + k * u.sbk + col * u.sbj]${centered ? ' - mean_b[u.mb0 + col]' : ''};
       }
       Bs[kk * TILE_N + nn] = v;
     }
@@ -344,7 +369,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var i = 0u; i < 4u; i++) {
     if (r + i < u.M) {
       for (var j = 0u; j < 4u; j++) {
-        if (col + j < u.N) { c[off.z + (r + i) * u.N + col + j] = accs[i][j]; }
+        if (col + j < u.N) { ${store(sm, 'off.z + (r + i) * u.ldc + col + j', 'accs[i][j]')} }
       }
     }
   }

@@ -6,17 +6,19 @@
  *    to ≤ 3 dimensions per dispatch; more are looped on the host with base offsets;
  * 2. the program is chosen by the backend's `tuning.matmul` — `register` (vec4 variants where the
  *    layout allows, else the scalar strided one) or `tiled` — and the operand layout;
- * 3. a 2-D product whose A or C exceeds `maxStorageBufferBindingSize` is split into row blocks bound
- *    at aligned offsets (B must fit one binding).
+ * 3. when A, B or C exceeds `maxStorageBufferBindingSize`, every operand is bound through windows:
+ *    batch entries in groups whose windows fit, and matrices larger than a window in M × N × K blocks
+ *    (any transposes, batches and CenteredCross; K blocks accumulate into C with the `add` programs).
  */
 import type { Storage } from '../../../backend.js';
-import { ShapeError, fmtShape } from '../../../errors.js';
+import { ShapeError } from '../../../errors.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { CenteredCross, MatMul } from '../../../kernels/defs.js';
 import type { WebGpuBackend, WebGpuStorage } from '../webgpu-backend.js';
-import { allocOut, gpuOf, prod, rejectF64 } from './common.js';
-import { MATMUL_U, type RegisterVariant, TILE, registerProgram, tiledProgram } from './matmul-programs.js';
+import { allocOut, bindWhole, gpuOf, prod, rejectF64 } from './common.js';
+import { MATMUL_U, type RegisterVariant, type StoreMode, TILE, registerProgram, tiledProgram } from './matmul-programs.js';
 import { collapseDims } from './strided.js';
+import { bindWindow, fitsBinding, windowBudget } from './windows.js';
 
 /** One (possibly batched) product to enqueue. */
 export interface MatmulCall {
@@ -37,22 +39,25 @@ export interface MatmulCall {
   readonly centered?: { readonly meanA: Storage; readonly meanB: Storage };
 }
 
-/** Which program a call runs (exported for tests and benchmarks). */
+/**
+ * Which program a call runs (exported for tests and benchmarks). `layout.vec4 = false` rules out
+ * the vec4 register variants (a block whose strides or offsets are not multiples of 4);
+ * `layout.store = 'add'` picks the accumulating variant (K blocks after the first).
+ */
 export function chooseMatmulProgram(
   gpu: WebGpuBackend, c: Pick<MatmulCall, 'transA' | 'transB' | 'm' | 'n' | 'k' | 'centered'>,
+  layout: { readonly vec4?: boolean; readonly store?: StoreMode } = {},
 ): { kind: RegisterVariant | 'tiled'; key: string } {
   const mode = c.centered ? 'centered' : 'plain';
-  if (gpu.tuning.matmul === 'tiled') return { kind: 'tiled', key: `${c.transA ? 'tA' : 'nA'}|${c.transB ? 'tB' : 'nB'}|${mode}` };
+  const sm = layout.store === 'add' ? '|add' : '';
+  if (gpu.tuning.matmul === 'tiled') return { kind: 'tiled', key: `${c.transA ? 'tA' : 'nA'}|${c.transB ? 'tB' : 'nB'}|${mode}${sm}` };
   let v: RegisterVariant = 'generic';
-  if (!c.centered && !c.transA && !c.transB && c.k > 0 && c.k % 4 === 0 && c.n % 4 === 0) v = 'nn4';
-  else if (!c.centered && !c.transA && c.transB && c.k > 0 && c.k % 4 === 0) v = 'nt4';
-  else if (c.transA && !c.transB && c.m % 4 === 0 && c.n % 4 === 0 && c.k > 0) v = 'tn4';
-  return { kind: v, key: `${v}|${mode}` };
-}
-
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
+  if (layout.vec4 !== false) {
+    if (!c.centered && !c.transA && !c.transB && c.k > 0 && c.k % 4 === 0 && c.n % 4 === 0) v = 'nn4';
+    else if (!c.centered && !c.transA && c.transB && c.k > 0 && c.k % 4 === 0) v = 'nt4';
+    else if (c.transA && !c.transB && c.m % 4 === 0 && c.n % 4 === 0 && c.k > 0) v = 'tn4';
+  }
+  return { kind: v, key: `${v}|${mode}${sm}` };
 }
 
 /** Batch strides of an operand with matrix size `mat` and batch shape `own`, against the output batch. */
@@ -67,15 +72,20 @@ function batchStrides(own: readonly number[], out: readonly number[], mat: numbe
   return s;
 }
 
+/** Element strides of A (`sai` along M, `sak` along K) and B (`sbk`, `sbj`) inside one matrix. */
+interface MatStrides {
+  readonly sai: number;
+  readonly sak: number;
+  readonly sbk: number;
+  readonly sbj: number;
+}
+
 /** Enqueues `call` (see the module comment). Never awaits. */
 export function enqueueMatmul(gpu: WebGpuBackend, call: MatmulCall): void {
   const { op, m, n, k } = call;
   const batchTotal = prod(call.batch);
   if (m * n * batchTotal === 0) return;
-  const choice = chooseMatmulProgram(gpu, call);
-  const program = choice.kind === 'tiled' ? tiledProgram(choice.key) : registerProgram(choice.key);
-  const tile = TILE[choice.kind];
-  const strides = {
+  const strides: MatStrides = {
     sai: call.transA ? 1 : k,
     sak: call.transA ? m : 1,
     sbk: call.transB ? 1 : n,
@@ -83,7 +93,19 @@ export function enqueueMatmul(gpu: WebGpuBackend, call: MatmulCall): void {
   };
   const aBatch = call.aShape.slice(0, -2);
   const bBatch = call.bShape.slice(0, -2);
-  const col = collapseDims(call.batch, [batchStrides(aBatch, call.batch, m * k), batchStrides(bBatch, call.batch, k * n)]);
+  const batchA = batchStrides(aBatch, call.batch, m * k);
+  const batchB = batchStrides(bBatch, call.batch, k * n);
+  const extra = call.centered
+    ? [bindWhole(gpu, call.centered.meanA, op, 'mean of a'), bindWhole(gpu, call.centered.meanB, op, 'mean of b')]
+    : [];
+  if (![call.a, call.b, call.out].every((s) => fitsBinding(gpu, s, op))) {
+    enqueueChunked(gpu, call, strides, batchA, batchB, extra);
+    return;
+  }
+  const choice = chooseMatmulProgram(gpu, call);
+  const program = choice.kind === 'tiled' ? tiledProgram(choice.key) : registerProgram(choice.key);
+  const tile = TILE[choice.kind];
+  const col = collapseDims(call.batch, [batchA, batchB]);
   const inner = col.dims.slice(-3);
   const outer = col.dims.slice(0, -3);
   const innerA = col.strides[0].slice(-3);
@@ -94,71 +116,200 @@ export function enqueueMatmul(gpu: WebGpuBackend, call: MatmulCall): void {
     innerB.unshift(0);
   }
   const nb = inner[0] * inner[1] * inner[2];
-  const limits = gpu.context.limits;
-  const maxBytes = limits.maxStorageBufferBindingSize;
-  const bind = (s: Storage, offset: number, count: number): GPUBufferBinding => {
-    const whole = gpu.binding(s, op);
-    return offset === 0 && count * 4 >= (whole.size ?? 0) - 3 ? whole : { buffer: whole.buffer, offset: offset * 4, size: Math.max(4, count * 4) };
-  };
-  const extra = call.centered ? [gpu.binding(call.centered.meanA, op), gpu.binding(call.centered.meanB, op)] : [];
-  const dispatch = (rows: number, a: GPUBufferBinding, c: GPUBufferBinding, bases: { aBase: number; bBase: number; cBase: number }): void => {
+  const a = gpu.binding(call.a, op);
+  const b = gpu.binding(call.b, op);
+  const c = gpu.binding(call.out, op);
+  // Batch dimensions beyond three: loop over the leading ones on the host.
+  const outerCount = prod(outer);
+  for (let o = 0; o < outerCount; o++) {
+    let rem = o;
+    let aBase = 0;
+    let bBase = 0;
+    for (let d = outer.length - 1; d >= 0; d--) {
+      const i = rem % outer[d];
+      rem = Math.floor(rem / outer[d]);
+      aBase += i * col.strides[0][d];
+      bBase += i * col.strides[1][d];
+    }
     gpu.dispatch({
       program,
-      storage: [a, gpu.binding(call.b, op), c, ...extra],
+      storage: [a, b, c, ...extra],
       uniforms: {
         layout: MATMUL_U,
         values: {
-          M: rows, N: n, K: k, nb, nb1: inner[1], nb2: inner[2],
+          M: m, N: n, K: k, nb, nb1: inner[1], nb2: inner[2],
           sa0: innerA[0], sa1: innerA[1], sa2: innerA[2], sb0: innerB[0], sb1: innerB[1], sb2: innerB[2],
-          ...bases, ...strides,
+          aBase, bBase, cBase: o * nb * m * n, ...strides, ldc: n, ma0: 0, mb0: 0,
         },
       },
-      workgroups: [Math.ceil(n / tile.cols), Math.ceil(rows / tile.rows), nb],
-      sizes: `[${rows}x${k}]x[${k}x${n}]${batchTotal > 1 ? `x${batchTotal}` : ''}`,
-      cost: 2 * rows * n * k * nb,
+      workgroups: [Math.ceil(n / tile.cols), Math.ceil(m / tile.rows), nb],
+      sizes: `[${m}x${k}]x[${k}x${n}]${batchTotal > 1 ? `x${batchTotal}` : ''}`,
+      cost: 2 * m * n * k * nb,
+    });
+  }
+}
+
+/**
+ * Whether a vec4 register variant can run a block: it divides by 4 the base offsets and batch
+ * strides of the operands it reads as vec4, their non-unit matrix strides, and (tn4) the means'
+ * offsets. Other variants always fit.
+ */
+function vec4Fits(
+  kind: RegisterVariant | 'tiled',
+  v: { aBase: number; bBase: number; cBase: number; sa0: number; sb0: number; cStep: number; ldc: number; ma0: number; mb0: number },
+  s: MatStrides,
+): boolean {
+  const all4 = (...xs: number[]): boolean => xs.every((x) => x % 4 === 0);
+  switch (kind) {
+    case 'nn4': return all4(v.aBase, v.bBase, v.cBase, v.sa0, v.sb0, v.cStep, s.sai, s.sbk, v.ldc);
+    case 'nt4': return all4(v.aBase, v.bBase, v.sa0, v.sb0, s.sai, s.sbj);
+    case 'tn4': return all4(v.aBase, v.bBase, v.cBase, v.sa0, v.sb0, v.cStep, s.sak, s.sbk, v.ldc, v.ma0, v.mb0);
+    default: return true;
+  }
+}
+
+/** Block sizes (rows of C, columns of C, depth) of a product split to fit the binding windows. */
+interface Blocks {
+  readonly mb: number;
+  readonly nb: number;
+  readonly kb: number;
+}
+
+/** Halves a block length, keeping multiples of 4 (vec4 variants) while it is above 4. */
+function halve(x: number): number {
+  return x > 4 ? Math.ceil(x / 8) * 4 : Math.ceil(x / 2);
+}
+
+/**
+ * The largest blocks (by halving) whose windows of A, B and C each span at most `budget` elements:
+ * each overflowing operand first loses its strided dimension (rows of a row-major matrix), then its
+ * contiguous one.
+ */
+function planBlocks(op: string, call: MatmulCall, budget: number): Blocks {
+  const { m, n, k } = call;
+  let mb = m;
+  let nb = n;
+  let kb = k;
+  for (;;) {
+    const spanA = call.transA ? (kb - 1) * m + mb : (mb - 1) * k + kb;
+    const spanB = call.transB ? (nb - 1) * k + kb : (kb - 1) * n + nb;
+    const spanC = (mb - 1) * n + nb;
+    if (spanA <= budget && spanB <= budget && spanC <= budget) return { mb, nb, kb };
+    if (mb === 1 && nb === 1 && kb === 1) {
+      throw new ShapeError(op, `cannot split the product into blocks within a ${budget * 4}-byte binding window`);
+    }
+    if (spanA > budget) {
+      if (call.transA) {
+        if (kb > 1) kb = halve(kb);
+        else mb = halve(mb);
+      } else if (mb > 1) mb = halve(mb);
+      else kb = halve(kb);
+    } else if (spanB > budget) {
+      if (call.transB) {
+        if (nb > 1) nb = halve(nb);
+        else kb = halve(kb);
+      } else if (kb > 1) kb = halve(kb);
+      else nb = halve(nb);
+    } else if (mb > 1) mb = halve(mb);
+    else nb = halve(nb);
+  }
+}
+
+/**
+ * The product when A, B or C exceeds `maxStorageBufferBindingSize`: every operand is bound through
+ * windows (`windows.ts`). Whole matrices that fit a window run in groups of consecutive batch
+ * entries whose offsets step evenly (one dispatch each); larger ones are cut into M × N × K blocks
+ * (`planBlocks`), the K blocks after the first accumulating into C.
+ */
+function enqueueChunked(
+  gpu: WebGpuBackend, call: MatmulCall, strides: MatStrides, batchA: readonly number[], batchB: readonly number[], extra: readonly GPUBufferBinding[],
+): void {
+  const { op, m, n, k } = call;
+  const budget = windowBudget(gpu);
+  const batchTotal = prod(call.batch);
+  const offA = new Array<number>(batchTotal);
+  const offB = new Array<number>(batchTotal);
+  for (let z = 0; z < batchTotal; z++) {
+    let rem = z;
+    let oa = 0;
+    let ob = 0;
+    for (let d = call.batch.length - 1; d >= 0; d--) {
+      const i = rem % call.batch[d];
+      rem = Math.floor(rem / call.batch[d]);
+      oa += i * batchA[d];
+      ob += i * batchB[d];
+    }
+    offA[z] = oa;
+    offB[z] = ob;
+  }
+  const sizes = `[${m}x${k}]x[${k}x${n}]${batchTotal > 1 ? `x${batchTotal}` : ''}`;
+  const run = (
+    z0: number, count: number, sa0: number, sb0: number, r0: number, c0: number, k0: number, blk: Blocks,
+  ): void => {
+    const mb = Math.min(blk.mb, m - r0);
+    const nb = Math.min(blk.nb, n - c0);
+    const kb = Math.min(blk.kb, k - k0);
+    const a0 = offA[z0] + r0 * strides.sai + k0 * strides.sak;
+    const b0 = offB[z0] + k0 * strides.sbk + c0 * strides.sbj;
+    const c0e = z0 * m * n + r0 * n + c0;
+    const spanA = (count - 1) * sa0 + (mb - 1) * strides.sai + (kb - 1) * strides.sak + 1;
+    const spanB = (count - 1) * sb0 + (kb - 1) * strides.sbk + (nb - 1) * strides.sbj + 1;
+    const spanC = (count - 1) * m * n + (mb - 1) * n + nb;
+    const aw = bindWindow(gpu, call.a, op, a0, a0 + spanA);
+    const bw = bindWindow(gpu, call.b, op, b0, b0 + spanB);
+    const cw = bindWindow(gpu, call.out, op, c0e, c0e + spanC);
+    const bases = { aBase: a0 - aw.start, bBase: b0 - bw.start, cBase: c0e - cw.start };
+    const store: StoreMode = k0 > 0 ? 'add' : 'set';
+    const block = { ...call, m: mb, n: nb, k: kb };
+    let choice = chooseMatmulProgram(gpu, block, { store });
+    const cStep = count > 1 ? m * n : 0;
+    if (!vec4Fits(choice.kind, { ...bases, sa0, sb0, cStep, ldc: n, ma0: r0, mb0: c0 }, strides)) {
+      choice = chooseMatmulProgram(gpu, block, { store, vec4: false });
+    }
+    const program = choice.kind === 'tiled' ? tiledProgram(choice.key) : registerProgram(choice.key);
+    const tile = TILE[choice.kind];
+    gpu.dispatch({
+      program,
+      storage: [aw.binding, bw.binding, cw.binding, ...extra],
+      uniforms: {
+        layout: MATMUL_U,
+        values: {
+          M: mb, N: nb, K: kb, nb: count, nb1: 1, nb2: 1, sa0, sa1: 0, sa2: 0, sb0, sb1: 0, sb2: 0,
+          ...bases, ...strides, ldc: n, ma0: r0, mb0: c0,
+        },
+      },
+      workgroups: [Math.ceil(nb / tile.cols), Math.ceil(mb / tile.rows), count],
+      sizes,
+      cost: 2 * mb * nb * kb * count,
     });
   };
-  const aBytes = call.a.size * 4;
-  const cBytes = call.out.size * 4;
-  if (call.b.size * 4 > maxBytes || (call.centered && (call.centered.meanA.size * 4 > maxBytes))) {
-    throw new ShapeError(op, `operand b ${fmtShape(call.bShape)} needs ${call.b.size * 4} bytes in one storage binding; this device allows ${maxBytes} (maxStorageBufferBindingSize)`);
-  }
-  if (aBytes <= maxBytes && cBytes <= maxBytes) {
-    const a = gpu.binding(call.a, op);
-    const c = gpu.binding(call.out, op);
-    // Batch dimensions beyond three: loop over the leading ones on the host.
-    const outerCount = prod(outer);
-    for (let o = 0; o < outerCount; o++) {
-      let rem = o;
-      let aBase = 0;
-      let bBase = 0;
-      for (let d = outer.length - 1; d >= 0; d--) {
-        const i = rem % outer[d];
-        rem = Math.floor(rem / outer[d]);
-        aBase += i * col.strides[0][d];
-        bBase += i * col.strides[1][d];
-      }
-      dispatch(m, a, c, { aBase, bBase, cBase: o * nb * m * n });
+  const whole: Blocks = { mb: m, nb: n, kb: k };
+  if (m * k <= budget && k * n <= budget && m * n <= budget) {
+    // Groups of consecutive entries with even offset steps whose windows fit.
+    let z0 = 0;
+    while (z0 < batchTotal) {
+      let count = 1;
+      const sa = z0 + 1 < batchTotal ? offA[z0 + 1] - offA[z0] : 0;
+      const sb = z0 + 1 < batchTotal ? offB[z0 + 1] - offB[z0] : 0;
+      while (
+        z0 + count < batchTotal &&
+        sa >= 0 && sb >= 0 &&
+        offA[z0 + count] - offA[z0 + count - 1] === sa &&
+        offB[z0 + count] - offB[z0 + count - 1] === sb &&
+        count * sa + m * k <= budget && count * sb + k * n <= budget && (count + 1) * m * n <= budget
+      ) count++;
+      run(z0, count, count > 1 ? sa : 0, count > 1 ? sb : 0, 0, 0, 0, whole);
+      z0 += count;
     }
     return;
   }
-  if (batchTotal !== 1 || call.transA) {
-    throw new ShapeError(
-      op,
-      `a ${fmtShape(call.aShape)}${call.transA ? 'ᵀ' : ''} (${aBytes} bytes) or the output (${cBytes} bytes) exceeds maxStorageBufferBindingSize ${maxBytes}; ` +
-        'webgpu splits only unbatched products with an untransposed a into row blocks',
-    );
-  }
-  // Row blocks: offsets of A (r·k) and C (r·n) must be multiples of the offset alignment.
-  const alignElems = Math.max(1, limits.minStorageBufferOffsetAlignment / 4);
-  const stepA = alignElems / gcd(alignElems, k);
-  const stepC = alignElems / gcd(alignElems, n);
-  const step = (stepA / gcd(stepA, stepC)) * stepC;
-  const rowsPer = Math.floor(Math.floor(maxBytes / 4 / Math.max(k, n)) / step) * step;
-  if (rowsPer < 1) throw new ShapeError(op, `a row block of ${step} rows (k=${k}, n=${n}) does not fit one storage binding of ${maxBytes} bytes`);
-  for (let r0 = 0; r0 < m; r0 += rowsPer) {
-    const rows = Math.min(rowsPer, m - r0);
-    dispatch(rows, bind(call.a, r0 * k, rows * k), bind(call.out, r0 * n, rows * n), { aBase: 0, bBase: 0, cBase: 0 });
+  const blk = planBlocks(op, call, budget);
+  for (let z = 0; z < batchTotal; z++) {
+    for (let k0 = 0; k0 < k; k0 += blk.kb) {
+      for (let r0 = 0; r0 < m; r0 += blk.mb) {
+        for (let c0 = 0; c0 < n; c0 += blk.nb) run(z, 1, 0, 0, r0, c0, k0, blk);
+      }
+    }
   }
 }
 

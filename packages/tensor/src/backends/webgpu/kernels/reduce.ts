@@ -7,6 +7,11 @@
  *   in two passes so it is spread over many workgroups;
  * - `[kept?, reduced, kept]` → column reduction: one thread per output, Kahan-compensated loop;
  * - anything else is first re-laid out by a strided gather to `[kept…, reduced…]`.
+ *
+ * Past `maxStorageBufferBindingSize` every kernel here runs on windows (see `windows.ts`): rows and
+ * softmax rows in blocks of whole rows, rows longer than a window in two passes, columns in output
+ * ranges and, when one column spans more than a window, in blocks of rows reduced to partials first
+ * (argmax keeps each block's best value and index, then joins them in block order).
  */
 import type { Tensor } from '../../../tensor.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
@@ -15,8 +20,9 @@ import { normalizeAxis } from '../../../shape.js';
 import { WGSL_LINEAR_WORKGROUP } from '../limits-plan.js';
 import { defineUniforms } from '../uniforms.js';
 import type { WebGpuBackend, WebGpuStorage } from '../webgpu-backend.js';
-import { WG_1D, allocOut, bindRange, bindWhole, contiguousStrides, gpuOf, prod, programMemo, rowChunks, sizesOf, wgslScalar } from './common.js';
+import { WG_1D, allocOut, contiguousStrides, gpuOf, prod, programMemo, sizesOf, wgslScalar } from './common.js';
 import { stridedGather } from './strided.js';
+import { type Range, bindWindow, fitsBinding, rangesFor, windowBudget } from './windows.js';
 import { WGSL_SPECIAL_VALUES } from './wgsl-math.js';
 
 type Base = 'sum' | 'max' | 'min';
@@ -41,9 +47,15 @@ function finish(op: Base, t: 'f32' | 'i32', x: string): string {
   return op === 'sum' && t === 'f32' ? `${x} / u.divisor` : x;
 }
 
-const ROW_U = defineUniforms({ rows: 'u32', len: 'u32', total: 'u32', divisor: 'f32' });
+const ROW_U = defineUniforms({
+  n: 'u32', q0: 'u32', parts: 'u32', len: 'u32', plen: 'u32', xstart: 'u32', ostart: 'u32', divisor: 'f32',
+});
 
-/** Row reduction: `out[r] = reduce(x[r·len .. min((r+1)·len, total)))`. */
+/**
+ * Row reduction over pieces: piece q = r·parts + p reduces `x[r·len + p·plen ..< min(…+ plen, (r+1)·len))`
+ * into `out[q]` (parts = 1: whole rows). A dispatch handles pieces `q0 ..< q0 + n` on windows of x
+ * and out starting at tensor elements `xstart`, `ostart`.
+ */
 const rowProgram = programMemo<string>((key) => {
   const [op, t, mode] = key.split('|') as [Base, 'f32' | 'i32', 'wg' | 'thread'];
   const head = /* wgsl */ `
@@ -52,36 +64,42 @@ ${ROW_U.wgsl()}
 @group(0) @binding(1) var<storage, read_write> out: array<${t}>;
 @group(0) @binding(2) var<uniform> u: Uniforms;
 ${WGSL_LINEAR_WORKGROUP}
-${WGSL_SPECIAL_VALUES}`;
+${WGSL_SPECIAL_VALUES}
+// Element range [start, end) of piece q, as indices into the x window.
+fn piece(q: u32) -> vec2u {
+  let rs = (q / u.parts) * u.len;
+  let start = rs + (q % u.parts) * u.plen;
+  return vec2u(start, min(start + u.plen, rs + u.len)) - vec2u(u.xstart);
+}`;
   const wgsl =
     mode === 'thread'
       ? () => /* wgsl */ `${head}
 @compute @workgroup_size(${WG_1D})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let row = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (row >= u.rows) { return; }
-  let start = row * u.len;
-  let end = min(start + u.len, u.total);
+  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (local >= u.n) { return; }
+  let q = u.q0 + local;
+  let r = piece(q);
   var acc: ${t} = ${identity(op, t)};
   var comp: ${t} = ${identity('sum', t)};
-  for (var j = start; j < end; j++) {
+  for (var j = r.x; j < r.y; j++) {
     let v = x[j];
     ${fold(op, t)}
   }
-  out[row] = ${finish(op, t, 'acc')};
+  out[q - u.ostart] = ${finish(op, t, 'acc')};
 }`
       : () => /* wgsl */ `${head}
 override WG: u32 = 64;
 var<workgroup> red: array<${t}, WG>;
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let row = linear_workgroup(wid, nwg);
-  if (row >= u.rows) { return; }
-  let start = row * u.len;
-  let end = min(start + u.len, u.total);
+  let local = linear_workgroup(wid, nwg);
+  if (local >= u.n) { return; }
+  let q = u.q0 + local;
+  let r = piece(q);
   var acc: ${t} = ${identity(op, t)};
   var comp: ${t} = ${identity('sum', t)};
-  for (var j = start + li; j < end; j += WG) {
+  for (var j = r.x + li; j < r.y; j += WG) {
     let v = x[j];
     ${fold(op, t)}
   }
@@ -91,14 +109,48 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     if (li < s) { red[li] = ${combine(op, 'red[li]', 'red[li + s]')}; }
     workgroupBarrier();
   }
-  if (li == 0u) { out[row] = ${finish(op, t, 'red[0]')}; }
+  if (li == 0u) { out[q - u.ostart] = ${finish(op, t, 'red[0]')}; }
 }`;
   return { name: `reduce-rows-${op}`, key: `${t}|${mode}`, bindings: ['read', 'read_write', 'uniform'], wgsl };
 });
 
-const COL_U = defineUniforms({ n: 'u32', len: 'u32', inner: 'u32', divisor: 'f32' });
+/**
+ * Where an output `i` of a column-style kernel over `[outer, len, inner]` reads and writes: x
+ * elements `o·xo + xr0 + ii + r·inner` for the `rows` reduced rows r, and `out[o·oo + ob + ii]`
+ * (o = ⌊i / inner⌋, ii = i mod inner). Blocks of rows use `xr0`, `oo`, `ob` to write partials.
+ */
+interface ColLayout {
+  readonly outer: number;
+  readonly inner: number;
+  readonly rows: number;
+  readonly xo: number;
+  readonly xr0: number;
+  readonly oo: number;
+  readonly ob: number;
+}
 
-/** Column reduction over the middle axis of `[outer, len, inner]`, one thread per output. */
+function colFirst(l: ColLayout, i: number): number {
+  return Math.floor(i / l.inner) * l.xo + l.xr0 + (i % l.inner);
+}
+
+function colOut(l: ColLayout, i: number): number {
+  return Math.floor(i / l.inner) * l.oo + l.ob + (i % l.inner);
+}
+
+/** Output ranges of a column-style dispatch whose x and out windows fit (one range when both fit whole). */
+function colRanges(gpu: WebGpuBackend, op: string, x: WebGpuStorage, outs: readonly WebGpuStorage[], l: ColLayout): Range[] {
+  const span = (lo: number, hi: number): number => Math.max(
+    colFirst(l, hi - 1) + (l.rows - 1) * l.inner - colFirst(l, lo) + 1,
+    colOut(l, hi - 1) - colOut(l, lo) + 1,
+  );
+  return rangesFor(gpu, op, `a column of ${l.rows} rows × stride ${l.inner}`, [x, ...outs], l.outer * l.inner, span);
+}
+
+const COL_U = defineUniforms({
+  n: 'u32', i0: 'u32', inner: 'u32', rows: 'u32', xo: 'u32', xr0: 'u32', xstart: 'u32', oo: 'u32', ob: 'u32', ostart: 'u32', divisor: 'f32',
+});
+
+/** Column reduction over the middle axis of `[outer, rows, inner]` (see {@link ColLayout}), one thread per output. */
 const colProgram = programMemo<string>((key) => {
   const [op, t] = key.split('|') as [Base, 'f32' | 'i32'];
   return {
@@ -114,17 +166,19 @@ ${WGSL_SPECIAL_VALUES}
 ${WGSL_LINEAR_WORKGROUP}
 @compute @workgroup_size(${WG_1D})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (i >= u.n) { return; }
-  let inner = i % u.inner;
-  let base = (i / u.inner) * u.len * u.inner + inner;
+  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (local >= u.n) { return; }
+  let i = u.i0 + local;
+  let ii = i % u.inner;
+  let o = i / u.inner;
+  let base = o * u.xo + u.xr0 + ii - u.xstart;
   var acc: ${t} = ${identity(op, t)};
   var comp: ${t} = ${identity('sum', t)};
-  for (var r = 0u; r < u.len; r++) {
+  for (var r = 0u; r < u.rows; r++) {
     let v = x[base + r * u.inner];
     ${fold(op, t)}
   }
-  out[i] = ${finish(op, t, 'acc')};
+  out[o * u.oo + u.ob + ii - u.ostart] = ${finish(op, t, 'acc')};
 }`,
   };
 });
@@ -135,26 +189,94 @@ const THREAD_ROW_MAX = 32;
 const TWO_PASS_MIN = 16384;
 const PASS_LEN = 4096;
 
+/**
+ * `out[r] = reduce(x[r·len ..< (r+1)·len])` for `rows` rows. A single long row, or rows longer than
+ * a binding window, are reduced in two passes (pieces of ≤ {@link PASS_LEN}, then the partials).
+ */
 function rowReduce(gpu: WebGpuBackend, op: string, base: Base, t: 'f32' | 'i32', x: WebGpuStorage, out: WebGpuStorage, rows: number, len: number, divisor: number): void {
-  if (rows === 1 && len > TWO_PASS_MIN) {
-    const parts = Math.ceil(len / PASS_LEN);
-    const partial = gpu.allocate(t, parts);
-    rowReduce(gpu, op, base, t, x, partial, parts, PASS_LEN, 1);
-    rowReduce(gpu, op, base, t, partial, out, 1, parts, divisor);
+  const budget = windowBudget(gpu);
+  const tooLong = len > budget && !fitsBinding(gpu, x, op);
+  if ((rows === 1 && len > TWO_PASS_MIN) || tooLong) {
+    const plen = Math.min(PASS_LEN, budget);
+    const parts = Math.ceil(len / plen);
+    const partial = gpu.allocate(t, rows * parts);
+    rowPieces(gpu, op, base, t, x, partial, rows, len, parts, plen, 1);
+    rowReduce(gpu, op, base, t, partial, out, rows, parts, divisor);
     gpu.release(partial);
     return;
   }
-  const mode = len <= THREAD_ROW_MAX ? 'thread' : 'wg';
+  rowPieces(gpu, op, base, t, x, out, rows, len, 1, len, divisor);
+}
+
+function rowPieces(
+  gpu: WebGpuBackend, op: string, base: Base, t: 'f32' | 'i32', x: WebGpuStorage, out: WebGpuStorage,
+  rows: number, len: number, parts: number, plen: number, divisor: number,
+): void {
+  const first = (q: number): number => Math.floor(q / parts) * len + (q % parts) * plen;
+  const end = (q: number): number => Math.min(first(q) + plen, Math.floor(q / parts) * len + len);
+  const mode = plen <= THREAD_ROW_MAX ? 'thread' : 'wg';
   const program = rowProgram(`${base}|${t}|${mode}`);
   const threads = gpu.tuning.rowThreads;
-  gpu.dispatch({
-    program: mode === 'wg' ? { ...program, constants: { WG: threads } } : program,
-    storage: [bindWhole(gpu, x, op, 'input'), bindWhole(gpu, out, op, 'output')],
-    uniforms: { layout: ROW_U, values: { rows, len, total: Math.min(rows * len, x.size), divisor } },
-    workgroups: { linear: mode === 'wg' ? rows : Math.ceil(rows / WG_1D) },
-    sizes: `[${rows},${len}]`,
-    cost: rows * len,
-  });
+  const span = (lo: number, hi: number): number => Math.max(end(hi - 1) - first(lo), hi - lo);
+  for (const [q0, q1] of rangesFor(gpu, op, `a row piece of ${plen} elements`, [x, out], rows * parts, span)) {
+    const xw = bindWindow(gpu, x, op, first(q0), end(q1 - 1));
+    const ow = bindWindow(gpu, out, op, q0, q1);
+    const n = q1 - q0;
+    gpu.dispatch({
+      program: mode === 'wg' ? { ...program, constants: { WG: threads } } : program,
+      storage: [xw.binding, ow.binding],
+      uniforms: { layout: ROW_U, values: { n, q0, parts, len, plen, xstart: xw.start, ostart: ow.start, divisor } },
+      workgroups: { linear: mode === 'wg' ? n : Math.ceil(n / WG_1D) },
+      sizes: `[${rows},${len}]`,
+      cost: end(q1 - 1) - first(q0),
+    });
+  }
+}
+
+/**
+ * Reduces the middle axis of `x` = `[outer, len, inner]` into `out` = `[outer, inner]`. When one
+ * column (`len` rows apart by `inner`) exceeds a binding window, blocks of rows are reduced into
+ * partials `[outer, blocks, inner]` first; when even two rows do not fit, x is re-laid out to rows.
+ */
+function colReduce(
+  gpu: WebGpuBackend, op: string, base: Base, t: 'f32' | 'i32', x: WebGpuStorage, out: WebGpuStorage, outer: number, len: number, inner: number, divisor: number,
+): void {
+  const budget = windowBudget(gpu);
+  if ((len - 1) * inner + 1 > budget && !(fitsBinding(gpu, x, op) && fitsBinding(gpu, out, op))) {
+    const block = Math.floor(budget / inner);
+    if (block < 2) {
+      const tmp = gpu.allocate(t, outer * len * inner);
+      stridedGather(gpu, op, x, tmp, [outer, inner, len], [len * inner, 1, inner]);
+      rowReduce(gpu, op, base, t, tmp, out, outer * inner, len, divisor);
+      gpu.release(tmp);
+      return;
+    }
+    const blocks = Math.ceil(len / block);
+    const partial = gpu.allocate(t, outer * blocks * inner);
+    for (let b = 0; b < blocks; b++) {
+      const rows = Math.min(block, len - b * block);
+      colPass(gpu, op, base, t, x, partial, { outer, inner, rows, xo: len * inner, xr0: b * block * inner, oo: blocks * inner, ob: b * inner }, 1);
+    }
+    colReduce(gpu, op, base, t, partial, out, outer, blocks, inner, divisor);
+    gpu.release(partial);
+    return;
+  }
+  colPass(gpu, op, base, t, x, out, { outer, inner, rows: len, xo: len * inner, xr0: 0, oo: inner, ob: 0 }, divisor);
+}
+
+function colPass(gpu: WebGpuBackend, op: string, base: Base, t: 'f32' | 'i32', x: WebGpuStorage, out: WebGpuStorage, l: ColLayout, divisor: number): void {
+  for (const [i0, i1] of colRanges(gpu, op, x, [out], l)) {
+    const xw = bindWindow(gpu, x, op, colFirst(l, i0), colFirst(l, i1 - 1) + (l.rows - 1) * l.inner + 1);
+    const ow = bindWindow(gpu, out, op, colOut(l, i0), colOut(l, i1 - 1) + 1);
+    gpu.dispatch({
+      program: colProgram(`${base}|${t}`),
+      storage: [xw.binding, ow.binding],
+      uniforms: { layout: COL_U, values: { n: i1 - i0, i0, inner: l.inner, rows: l.rows, xo: l.xo, xr0: l.xr0, xstart: xw.start, oo: l.oo, ob: l.ob, ostart: ow.start, divisor } },
+      workgroups: { linear: Math.ceil((i1 - i0) / WG_1D) },
+      sizes: `[${l.outer},${l.rows},${l.inner}]`,
+      cost: (i1 - i0) * l.rows,
+    });
+  }
 }
 
 /** Splits `shape` into maximal runs of kept / reduced axes (unit axes dropped). */
@@ -202,14 +324,7 @@ export const reduceGpu: KernelImpl<{ op: ReduceOpName; axes: readonly number[]; 
   if (pattern === 'RK' || pattern === 'KRK') {
     const inner = g[g.length - 1].size;
     const len = g[g.length - 2].size;
-    gpu.dispatch({
-      program: colProgram(`${base}|${t}`),
-      storage: [bindWhole(gpu, xs, op, 'input', x.shape), bindWhole(gpu, out, op, 'output')],
-      uniforms: { layout: COL_U, values: { n: out.size, len, inner, divisor } },
-      workgroups: { linear: Math.ceil(out.size / WG_1D) },
-      sizes: sizesOf(x.shape),
-      cost: x.size,
-    });
+    colReduce(gpu, op, base, t, xs, out, x.size / (len * inner), len, inner, divisor);
     return [out];
   }
   // General: gather to [kept..., reduced...] then reduce rows.
@@ -223,7 +338,7 @@ export const reduceGpu: KernelImpl<{ op: ReduceOpName; axes: readonly number[]; 
   return [out];
 };
 
-const FILL_U = defineUniforms({ n: 'u32', bits: 'u32' });
+const FILL_U = defineUniforms({ n: 'u32', base: 'u32', bits: 'u32' });
 const fillWordsProgram = {
   name: 'reduce-fill',
   key: 'u32',
@@ -236,7 +351,7 @@ ${WGSL_LINEAR_WORKGROUP}
 @compute @workgroup_size(${WG_1D})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (i < u.n) { out[i] = u.bits; }
+  if (i < u.n) { out[u.base + i] = u.bits; }
 }`,
 };
 
@@ -245,42 +360,156 @@ function fillWords(gpu: WebGpuBackend, out: WebGpuStorage, bits: number): void {
     gpu.batcher.clear(out.buffer, 0, out.size * 4, 'reduce');
     return;
   }
-  gpu.dispatch({
-    program: fillWordsProgram,
-    storage: [bindWhole(gpu, out, 'reduce', 'output')],
-    uniforms: { layout: FILL_U, values: { n: out.size, bits } },
-    workgroups: { linear: Math.ceil(out.size / WG_1D) },
-  });
+  for (const [lo, hi] of rangesFor(gpu, 'reduce', 'an element', [out], out.size, (a, b) => b - a)) {
+    const w = bindWindow(gpu, out, 'reduce', lo, hi);
+    gpu.dispatch({
+      program: fillWordsProgram,
+      storage: [w.binding],
+      uniforms: { layout: FILL_U, values: { n: hi - lo, base: lo - w.start, bits } },
+      workgroups: { linear: Math.ceil((hi - lo) / WG_1D) },
+    });
+  }
 }
 
-const ARGMAX_U = defineUniforms({ n: 'u32', len: 'u32', inner: 'u32' });
+const ARGMAX_U = defineUniforms({
+  n: 'u32', i0: 'u32', inner: 'u32', rows: 'u32', xo: 'u32', xr0: 'u32', xstart: 'u32', oo: 'u32', ob: 'u32', ostart: 'u32', r0: 'u32', skipnan: 'u32',
+});
 
-const argmaxProgram = programMemo<'f32' | 'i32'>((t) => ({
-  name: 'argmax',
-  key: t,
-  bindings: ['read', 'read_write', 'uniform'],
-  wgsl: () => /* wgsl */ `
+/**
+ * Argmax over the rows of a column (see {@link ColLayout}); `final` writes the index, `partial` the
+ * best value and its index (row `r0 + r`) of one block. Strict '>' keeps the first maximum and NaN
+ * never wins (as on the CPU, where a leading NaN wins by never being beaten); `skipnan` (blocks after
+ * the first) lets a block that starts with NaN still report its first maximum.
+ */
+const argmaxProgram = programMemo<string>((key) => {
+  const [t, mode] = key.split('|') as ['f32' | 'i32', 'final' | 'partial'];
+  return {
+    name: 'argmax',
+    key,
+    bindings: mode === 'final' ? ['read', 'read_write', 'uniform'] : ['read', 'read_write', 'read_write', 'uniform'],
+    wgsl: () => /* wgsl */ `
 ${ARGMAX_U.wgsl()}
 @group(0) @binding(0) var<storage, read> x: array<${t}>;
-@group(0) @binding(1) var<storage, read_write> out: array<i32>;
-@group(0) @binding(2) var<uniform> u: Uniforms;
+${mode === 'final'
+    ? '@group(0) @binding(1) var<storage, read_write> out: array<i32>;\n@group(0) @binding(2) var<uniform> u: Uniforms;'
+    : `@group(0) @binding(1) var<storage, read_write> pv: array<${t}>;\n@group(0) @binding(2) var<storage, read_write> pi: array<i32>;\n@group(0) @binding(3) var<uniform> u: Uniforms;`}
+${WGSL_LINEAR_WORKGROUP}
+// By bits: compilers may fold x != x to false (WGSL does not promise NaN semantics).
+fn is_nan(v: ${t}) -> bool { return ${t === 'f32' ? '(bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u' : 'false'}; }
+@compute @workgroup_size(${WG_1D})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (local >= u.n) { return; }
+  let i = u.i0 + local;
+  let ii = i % u.inner;
+  let o = i / u.inner;
+  let base = o * u.xo + u.xr0 + ii - u.xstart;
+  var best = x[base];
+  var arg = 0u;
+  for (var r = 1u; r < u.rows; r++) {
+    let v = x[base + r * u.inner];
+    if (v > best || (u.skipnan != 0u && is_nan(best) && !is_nan(v))) { best = v; arg = r; }
+  }
+  let dst = o * u.oo + u.ob + ii - u.ostart;
+  ${mode === 'final' ? 'out[dst] = i32(u.r0 + arg);' : 'pv[dst] = best;\n  pi[dst] = i32(u.r0 + arg);'}
+}`,
+  };
+});
+
+const ARGMAX_JOIN_U = defineUniforms({ n: 'u32', i0: 'u32', inner: 'u32', blocks: 'u32', vstart: 'u32', istart: 'u32', ostart: 'u32' });
+
+/** Joins block partials `[outer, blocks, inner]`: the index of the first block whose best is largest. */
+const argmaxJoinProgram = programMemo<'f32' | 'i32'>((t) => ({
+  name: 'argmax-join',
+  key: t,
+  bindings: ['read', 'read', 'read_write', 'uniform'],
+  wgsl: () => /* wgsl */ `
+${ARGMAX_JOIN_U.wgsl()}
+@group(0) @binding(0) var<storage, read> pv: array<${t}>;
+@group(0) @binding(1) var<storage, read> pi: array<i32>;
+@group(0) @binding(2) var<storage, read_write> out: array<i32>;
+@group(0) @binding(3) var<uniform> u: Uniforms;
 ${WGSL_LINEAR_WORKGROUP}
 @compute @workgroup_size(${WG_1D})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (i >= u.n) { return; }
-  let inner = i % u.inner;
-  let base = (i / u.inner) * u.len * u.inner + inner;
-  var best = x[base];
-  var arg = 0u;
-  // Strict '>' keeps the first maximum; NaN never wins (as on the CPU).
-  for (var r = 1u; r < u.len; r++) {
-    let v = x[base + r * u.inner];
-    if (v > best) { best = v; arg = r; }
+  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
+  if (local >= u.n) { return; }
+  let i = u.i0 + local;
+  let ii = i % u.inner;
+  let o = i / u.inner;
+  let base = o * u.blocks * u.inner + ii;
+  var best = pv[base - u.vstart];
+  var arg = pi[base - u.istart];
+  for (var b = 1u; b < u.blocks; b++) {
+    let v = pv[base + b * u.inner - u.vstart];
+    if (v > best) { best = v; arg = pi[base + b * u.inner - u.istart]; }
   }
-  out[i] = i32(arg);
+  out[i - u.ostart] = arg;
 }`,
 }));
+
+/** Argmax over the middle axis of `[outer, len, inner]` into i32 `out` `[outer, inner]`, in blocks of rows past the binding limit. */
+function argmaxCols(gpu: WebGpuBackend, t: 'f32' | 'i32', x: WebGpuStorage, out: WebGpuStorage, outer: number, len: number, inner: number): void {
+  const op = 'argmax';
+  const budget = windowBudget(gpu);
+  const dispatch = (l: ColLayout, r0: number, skipnan: number, outs: readonly WebGpuStorage[]): void => {
+    const mode = outs.length === 1 ? 'final' : 'partial';
+    for (const [i0, i1] of colRanges(gpu, op, x, outs, l)) {
+      const xw = bindWindow(gpu, x, op, colFirst(l, i0), colFirst(l, i1 - 1) + (l.rows - 1) * l.inner + 1);
+      // pv and pi have the same length, so their windows start alike (one `ostart` serves both).
+      const ows = outs.map((s) => bindWindow(gpu, s, op, colOut(l, i0), colOut(l, i1 - 1) + 1));
+      gpu.dispatch({
+        program: argmaxProgram(`${t}|${mode}`),
+        storage: [xw.binding, ...ows.map((w) => w.binding)],
+        uniforms: {
+          layout: ARGMAX_U,
+          values: { n: i1 - i0, i0, inner: l.inner, rows: l.rows, xo: l.xo, xr0: l.xr0, xstart: xw.start, oo: l.oo, ob: l.ob, ostart: ows[0].start, r0, skipnan },
+        },
+        workgroups: { linear: Math.ceil((i1 - i0) / WG_1D) },
+        sizes: `[${l.outer},${l.rows},${l.inner}]`,
+        cost: (i1 - i0) * l.rows,
+      });
+    }
+  };
+  if ((len - 1) * inner + 1 <= budget || (fitsBinding(gpu, x, op) && fitsBinding(gpu, out, op))) {
+    dispatch({ outer, inner, rows: len, xo: len * inner, xr0: 0, oo: inner, ob: 0 }, 0, 0, [out]);
+    return;
+  }
+  const block = Math.floor(budget / inner);
+  if (block < 2) {
+    // Not even two rows fit a window: re-lay out to [outer, inner, len] and take row argmaxes.
+    const tmp = gpu.allocate(t, outer * len * inner);
+    stridedGather(gpu, op, x, tmp, [outer, inner, len], [len * inner, 1, inner]);
+    argmaxCols(gpu, t, tmp, out, outer * inner, len, 1);
+    gpu.release(tmp);
+    return;
+  }
+  const blocks = Math.ceil(len / block);
+  const pv = gpu.allocate(t, outer * blocks * inner);
+  const pi = gpu.allocate('i32', outer * blocks * inner);
+  for (let b = 0; b < blocks; b++) {
+    const rows = Math.min(block, len - b * block);
+    dispatch({ outer, inner, rows, xo: len * inner, xr0: b * block * inner, oo: blocks * inner, ob: b * inner }, b * block, b > 0 ? 1 : 0, [pv, pi]);
+  }
+  const l: ColLayout = { outer, inner, rows: blocks, xo: blocks * inner, xr0: 0, oo: inner, ob: 0 };
+  for (const [i0, i1] of colRanges(gpu, op, pv, [pi, out], l)) {
+    const lo = colFirst(l, i0);
+    const hi = colFirst(l, i1 - 1) + (blocks - 1) * inner + 1;
+    const vw = bindWindow(gpu, pv, op, lo, hi);
+    const iw = bindWindow(gpu, pi, op, lo, hi);
+    const ow = bindWindow(gpu, out, op, i0, i1);
+    gpu.dispatch({
+      program: argmaxJoinProgram(t),
+      storage: [vw.binding, iw.binding, ow.binding],
+      uniforms: { layout: ARGMAX_JOIN_U, values: { n: i1 - i0, i0, inner, blocks, vstart: vw.start, istart: iw.start, ostart: ow.start } },
+      workgroups: { linear: Math.ceil((i1 - i0) / WG_1D) },
+      sizes: `[${outer},${blocks},${inner}]`,
+      cost: (i1 - i0) * blocks,
+    });
+  }
+  gpu.release(pv);
+  gpu.release(pi);
+}
 
 export const argmaxGpu: KernelImpl<{ axis: number }> = (inputs, attrs, outputs, backend) => {
   const gpu = gpuOf(backend, 'argmax');
@@ -289,18 +518,13 @@ export const argmaxGpu: KernelImpl<{ axis: number }> = (inputs, attrs, outputs, 
   const out = allocOut(gpu, outputs[0]);
   if (out.size === 0) return [out];
   const axis = normalizeAxis('argmax', attrs.axis, x.shape.length);
-  gpu.dispatch({
-    program: argmaxProgram(t),
-    storage: [bindWhole(gpu, x.storage, 'argmax', 'input', x.shape), bindWhole(gpu, out, 'argmax', 'output')],
-    uniforms: { layout: ARGMAX_U, values: { n: out.size, len: x.shape[axis], inner: prod(x.shape, axis + 1) } },
-    workgroups: { linear: Math.ceil(out.size / WG_1D) },
-    sizes: sizesOf(x.shape),
-    cost: x.size,
-  });
+  const len = x.shape[axis];
+  const inner = prod(x.shape, axis + 1);
+  argmaxCols(gpu, t, x.storage as WebGpuStorage, out, x.size / (len * inner), len, inner);
   return [out];
 };
 
-const SOFTMAX_U = defineUniforms({ rows: 'u32', d: 'u32' });
+const SOFTMAX_U = defineUniforms({ rows: 'u32', r0: 'u32', d: 'u32', xstart: 'u32', ystart: 'u32' });
 
 /** One workgroup per row: max, then Σ exp(x − max), then the normalised row. */
 const softmaxProgram = programMemo<'softmax' | 'log'>((kind) => ({
@@ -345,7 +569,8 @@ fn reduce_sum(v: f32, li: u32) -> f32 {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let row = linear_workgroup(wid, nwg);
   if (row >= u.rows) { return; }
-  let base = row * u.d;
+  let base = (u.r0 + row) * u.d - u.xstart;
+  let ybase = (u.r0 + row) * u.d - u.ystart;
   var m = f32_neg_inf();
   for (var j = li; j < u.d; j += WG) { m = max(m, x[base + j]); }
   m = reduce_max(m, li);
@@ -353,8 +578,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   for (var j = li; j < u.d; j += WG) { s += exp(x[base + j] - m); }
   s = reduce_sum(s, li);
   ${kind === 'log'
-    ? 'let shift = m + log(s);\n  for (var j = li; j < u.d; j += WG) { y[base + j] = x[base + j] - shift; }'
-    : 'let inv = 1.0 / s;\n  for (var j = li; j < u.d; j += WG) { y[base + j] = exp(x[base + j] - m) * inv; }'}
+    ? 'let shift = m + log(s);\n  for (var j = li; j < u.d; j += WG) { y[ybase + j] = x[base + j] - shift; }'
+    : 'let inv = 1.0 / s;\n  for (var j = li; j < u.d; j += WG) { y[ybase + j] = exp(x[base + j] - m) * inv; }'}
 }`,
 }));
 
@@ -368,15 +593,17 @@ function softmaxImpl(kind: 'softmax' | 'log'): KernelImpl<Record<string, never>>
     if (out.size === 0) return [out];
     const d = x.shape[x.shape.length - 1];
     const program = { ...softmaxProgram(kind), constants: { WG: gpu.tuning.rowThreads } };
-    for (const c of rowChunks(gpu, op, x.size / d, d)) {
-      const range = { offset: c.row * d, count: c.rows * d };
+    const rows = x.size / d;
+    for (const [r0, r1] of rangesFor(gpu, op, `a row of ${d} elements`, [x.storage, out], rows, (lo, hi) => (hi - lo) * d)) {
+      const xw = bindWindow(gpu, x.storage, op, r0 * d, r1 * d);
+      const yw = bindWindow(gpu, out, op, r0 * d, r1 * d);
       gpu.dispatch({
         program,
-        storage: [bindRange(gpu, x.storage, op, range), bindRange(gpu, out, op, range)],
-        uniforms: { layout: SOFTMAX_U, values: { rows: c.rows, d } },
-        workgroups: { linear: c.rows },
+        storage: [xw.binding, yw.binding],
+        uniforms: { layout: SOFTMAX_U, values: { rows: r1 - r0, r0, d, xstart: xw.start, ystart: yw.start } },
+        workgroups: { linear: r1 - r0 },
         sizes: sizesOf(x.shape),
-        cost: 3 * c.rows * d,
+        cost: 3 * (r1 - r0) * d,
       });
     }
     return [out];
