@@ -48,7 +48,7 @@ describe('symfuse demo', () => {
       const merged = loadModelDir(out);
       expect(merged.head).toBe('mlm');
       const sample = evalSample(resolveSource(String(ev.sample.data), 'test'), merged.tokenizer!, merged.config, 'mlm', { blocks: Number(ev.sample.blocks), examples: 0, batchSize: 8, seed: Number(ev.sample.seed), blockLength: Number(ev.sample.blockLength) });
-      expect(sample.evaluator.evaluate({ config: merged.config, params: merged.params }).loss).toBeCloseTo(ev.merged!.loss, 5);
+      expect((await sample.evaluator.evaluate({ config: merged.config, params: merged.params })).loss).toBeCloseTo(ev.merged!.loss, 5);
 
       // Plots.
       const plots = report.files.filter((f) => f.startsWith('plots/'));

@@ -81,9 +81,9 @@ describe('symfuse merge (tiny models)', () => {
     const source = resolveSource(String(ev.sample.data), 'test');
     const sample = evalSample(source, merged.tokenizer!, merged.config, merged.head, { blocks: Number(ev.sample.blocks), examples: 0, batchSize: 8, seed: Number(ev.sample.seed), blockLength: Number(ev.sample.blockLength) });
     expect(sample.sample).toEqual(ev.sample);
-    expect(sample.evaluator.evaluate({ config: merged.config, params: merged.params }).loss).toBeCloseTo(ev.merged!.loss, 5);
+    expect((await sample.evaluator.evaluate({ config: merged.config, params: merged.params })).loss).toBeCloseTo(ev.merged!.loss, 5);
     const anchor = loadModelDir(a);
-    expect(sample.evaluator.evaluate({ config: anchor.config, params: anchor.params }).loss).toBeCloseTo(ev.anchor!.loss, 9);
+    expect((await sample.evaluator.evaluate({ config: anchor.config, params: anchor.params })).loss).toBeCloseTo(ev.anchor!.loss, 9);
 
     // Plots: valid XML with the expected series.
     const loss = fs.readFileSync(path.join(out, 'plots/loss-curves.svg'), 'utf8');

@@ -17,7 +17,7 @@ function quadratic(center: number[]): Evaluator {
   return {
     kind: 'mlm',
     description: 'analytic 10 − ‖θ − c‖²',
-    evaluate(m) {
+    async evaluate(m) {
       const x = m.params.values().next().value!.dataSync();
       let s = 0;
       for (let i = 0; i < x.length; i++) s += (x[i] - center[i]) ** 2;
@@ -55,7 +55,7 @@ describe('interpolation curves (analytic loss)', () => {
     const ev: Evaluator = { ...base, evaluate: (m) => (calls++, base.evaluate(m)) };
     const a = model([1, 0]);
     const b = model([-1, 0]);
-    const vanilla = await interpolationCurve(a, b, ev, { points: 5, endpoints: { a: ev.evaluate(a), b: ev.evaluate(b) } });
+    const vanilla = await interpolationCurve(a, b, ev, { points: 5, endpoints: { a: await ev.evaluate(a), b: await ev.evaluate(b) } });
     expect(calls).toBe(2 + 3);
     expect(vanilla.barrier).toBeCloseTo(1, 12); // L = 10 − (2λ−1)²: 9 at both ends, 10 at λ = ½
     expect(vanilla.barrierLambda).toBe(0.5);

@@ -393,7 +393,7 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
       const evalTokens = o.evalBlocks * o.seqLen;
       barrier = await meter.run('evaluate', async () => {
         const curve = await interpolationCurve(anchor, aligned, evaluator, { points: o.points });
-        const m = evaluator.evaluate({ config: anchor.config, params: merged });
+        const m = await evaluator.evaluate({ config: anchor.config, params: merged });
         return { barrier: curve.barrier, barrierLinear: curve.barrierLinear, lambdas: curve.lambdas, losses: curve.losses, mergedLoss: m.loss };
       }, () => ({
         gflop: ((o.points + 1) * forwardFlops(dims, evalTokens, o.seqLen, rows)) / 1e9,

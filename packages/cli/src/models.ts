@@ -17,16 +17,18 @@ export interface CliModel {
 }
 
 /**
- * Loads `dir` (config, weights, tokenizer) and checks every weight is finite.
+ * Loads `dir` (config, weights, tokenizer; every weight checked finite) with its parameters on the
+ * CPU, where the host-side work reads them (forward passes on another backend use device copies:
+ * see `DeviceModels`).
  * @throws CliError naming the directory and the problem.
  */
-export function loadCliModel(dir: string, backend?: string): CliModel {
+export function loadCliModel(dir: string): CliModel {
   if (!fs.existsSync(dir)) throw new CliError(`model directory ${dir} does not exist`);
   if (!fs.statSync(dir).isDirectory()) throw new CliError(`model directory ${dir} is not a directory`);
   if (!fs.existsSync(path.join(dir, 'config.json'))) throw new CliError(`model directory ${dir} has no config.json`);
   let loaded: LoadedModel;
   try {
-    loaded = loadModelDir(dir, backend && backend !== 'cpu' ? { backend } : {});
+    loaded = loadModelDir(dir);
   } catch (e) {
     const msg = (e as Error).message;
     throw new CliError(msg.startsWith(dir) ? msg : `${dir}: ${msg}`);

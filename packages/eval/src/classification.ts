@@ -1,11 +1,13 @@
 /**
  * Classification metrics (ALGORITHMS.md "Evaluation"): mean cross-entropy, accuracy and macro-F1 on
  * a held-out split. The pure part ({@link classificationScores}) works on predictions; the model part
- * ({@link evaluateClassifier}) runs the classifier head over padded batches.
+ * ({@link evaluateClassifier}, or {@link evaluateClassifierAsync} on any backend) runs the classifier
+ * head over padded batches.
  */
 import type { ClassificationBatch } from '@symfuse/data';
 import { type EncoderConfig, forward } from '@symfuse/models';
-import { ValueError, tidy } from '@symfuse/tensor';
+import { type Tensor, ValueError, tidy } from '@symfuse/tensor';
+import { deviceBackendOf, readHost } from './host-read.js';
 import type { Params } from './interpolate.js';
 
 /** Accuracy and F1 of a set of predictions. */
@@ -74,42 +76,84 @@ export interface ClassifierEvaluation extends ClassificationScores {
   readonly loss: number;
 }
 
-/**
- * Runs the classifier head of `model` on `batches` and scores it.
- * @param batches padded batches with labels (e.g. `classificationBatch` of a held-out split).
- */
-export function evaluateClassifier(model: { readonly config: unknown; readonly params: Params }, batches: readonly ClassificationBatch[]): ClassifierEvaluation {
-  if (batches.length === 0) throw new ValueError('evaluateClassifier', 'no batches to evaluate');
-  const config = model.config as EncoderConfig;
-  const predicted: number[] = [];
-  const gold: number[] = [];
-  let nll = 0;
-  let classes = 0;
-  for (const b of batches) {
-    tidy(() => {
-      const out = forward({ config, params: new Map(model.params), head: 'classifier' }, { ids: b.ids, mask: b.mask, batch: b.batch, seqLen: b.seqLen });
-      const logits = out.logits!.dataSync();
-      const c = out.logits!.shape[1];
-      classes = c;
-      for (let r = 0; r < b.batch; r++) {
-        const off = r * c;
-        let mx = -Infinity;
-        let arg = 0;
-        for (let j = 0; j < c; j++) {
-          if (logits[off + j] > mx) {
-            mx = logits[off + j];
-            arg = j;
-          }
-        }
-        let s = 0;
-        for (let j = 0; j < c; j++) s += Math.exp(logits[off + j] - mx);
-        const label = b.labels[r];
-        if (!(label >= 0 && label < c)) throw new ValueError('evaluateClassifier', `label ${label} of row ${r} is outside the model's ${c} classes`);
-        nll += mx + Math.log(s) - logits[off + label];
-        predicted.push(arg);
-        gold.push(label);
+type ClassifierModel = { readonly config: unknown; readonly params: Params };
+
+/** Running sums over the scored rows. */
+interface ClassifierTally {
+  readonly predicted: number[];
+  readonly gold: number[];
+  nll: number;
+  classes: number;
+}
+
+/** Classifier logits `[B, C]` of one batch (every other tensor of the pass is freed). */
+function batchLogits(model: ClassifierModel, b: ClassificationBatch): Tensor {
+  return tidy(() => forward({ config: model.config as EncoderConfig, params: new Map(model.params), head: 'classifier' }, { ids: b.ids, mask: b.mask, batch: b.batch, seqLen: b.seqLen }).logits!);
+}
+
+/** Adds the rows of one batch's `[B, c]` logits: arg-max prediction and `−log softmax[label]` in f64. */
+function tallyBatch(t: ClassifierTally, logits: ArrayLike<number>, c: number, b: ClassificationBatch): void {
+  t.classes = c;
+  for (let r = 0; r < b.batch; r++) {
+    const off = r * c;
+    let mx = -Infinity;
+    let arg = 0;
+    for (let j = 0; j < c; j++) {
+      if (logits[off + j] > mx) {
+        mx = logits[off + j];
+        arg = j;
       }
-    });
+    }
+    let s = 0;
+    for (let j = 0; j < c; j++) s += Math.exp(logits[off + j] - mx);
+    const label = b.labels[r];
+    if (!(label >= 0 && label < c)) throw new ValueError('evaluateClassifier', `label ${label} of row ${r} is outside the model's ${c} classes`);
+    t.nll += mx + Math.log(s) - logits[off + label];
+    t.predicted.push(arg);
+    t.gold.push(label);
   }
-  return { ...classificationScores(predicted, gold, classes), loss: nll / gold.length };
+}
+
+function finish(t: ClassifierTally): ClassifierEvaluation {
+  return { ...classificationScores(t.predicted, t.gold, t.classes), loss: t.nll / t.gold.length };
+}
+
+/**
+ * Runs the classifier head of `model` on `batches` and scores it. Synchronous: the parameters must
+ * live on a host backend (the CPU); use {@link evaluateClassifierAsync} for a device backend.
+ * @param batches padded batches with labels (e.g. `classificationBatch` of a held-out split).
+ * @throws ValueError for no batches, a label outside the classes, or parameters on a device backend.
+ */
+export function evaluateClassifier(model: ClassifierModel, batches: readonly ClassificationBatch[]): ClassifierEvaluation {
+  if (batches.length === 0) throw new ValueError('evaluateClassifier', 'no batches to evaluate');
+  const device = deviceBackendOf(model.params);
+  if (device) throw new ValueError('evaluateClassifier', `the parameters live on backend '${device}', which cannot be read synchronously; use 'await evaluateClassifierAsync(…)'`);
+  const t: ClassifierTally = { predicted: [], gold: [], nll: 0, classes: 0 };
+  for (const b of batches) {
+    const logits = batchLogits(model, b);
+    try {
+      tallyBatch(t, logits.dataSync(), logits.shape[1], b);
+    } finally {
+      logits.dispose();
+    }
+  }
+  return finish(t);
+}
+
+/**
+ * {@link evaluateClassifier} on any backend: each batch's logits are read back with one `await`
+ * (the forward pass runs on the parameters' backend, e.g. WebGPU; the scores are taken on the host).
+ */
+export async function evaluateClassifierAsync(model: ClassifierModel, batches: readonly ClassificationBatch[]): Promise<ClassifierEvaluation> {
+  if (batches.length === 0) throw new ValueError('evaluateClassifier', 'no batches to evaluate');
+  const t: ClassifierTally = { predicted: [], gold: [], nll: 0, classes: 0 };
+  for (const b of batches) {
+    const logits = batchLogits(model, b);
+    try {
+      tallyBatch(t, await readHost(logits), logits.shape[1], b);
+    } finally {
+      logits.dispose();
+    }
+  }
+  return finish(t);
 }

@@ -28,8 +28,9 @@ export interface CurveOptions {
 }
 
 /**
- * Evaluates the curve from `b` (λ = 0) to `a` (λ = 1). Asynchronous only to yield to the event loop
- * between points, so that a Ctrl-C handler can run during long evaluations.
+ * Evaluates the curve from `b` (λ = 0) to `a` (λ = 1) on the backend the parameters live on (the
+ * interpolated parameters are made there too). Yields to the event loop between points, so that a
+ * Ctrl-C handler can run during long evaluations.
  */
 export async function interpolationCurve(a: EvalModel, b: EvalModel, evaluator: Evaluator, options: CurveOptions = {}): Promise<CurveResult> {
   const t0 = performance.now();
@@ -40,12 +41,12 @@ export async function interpolationCurve(a: EvalModel, b: EvalModel, evaluator: 
     let score: EvalScore;
     if (lambda === 1 && options.endpoints?.a) score = options.endpoints.a;
     else if (lambda === 0 && options.endpoints?.b) score = options.endpoints.b;
-    else if (lambda === 1) score = evaluator.evaluate(a);
-    else if (lambda === 0) score = evaluator.evaluate(b);
+    else if (lambda === 1) score = await evaluator.evaluate(a);
+    else if (lambda === 0) score = await evaluator.evaluate(b);
     else {
       const params = interpolateParams(a.params, b.params, lambda);
       try {
-        score = evaluator.evaluate({ config: a.config, params });
+        score = await evaluator.evaluate({ config: a.config, params });
       } finally {
         for (const t of params.values()) t.dispose();
       }

@@ -1,12 +1,14 @@
 /**
  * Evaluators: one loss (and its companion metrics) of a model on a fixed held-out sample, the same for
- * every model compared (endpoints, every λ of a curve, the merged model).
+ * every model compared (endpoints, every λ of a curve, the merged model). Asynchronous so that they
+ * run on whatever backend the parameters live on (the CPU, or a device such as WebGPU whose results
+ * are read back once per batch).
  */
 import type { ClassificationBatch, FixedMaskedBlock } from '@symfuse/data';
 import type { EncoderConfig } from '@symfuse/models';
-import { evaluateClassifier } from './classification.js';
+import { evaluateClassifierAsync } from './classification.js';
 import type { Params } from './interpolate.js';
-import { pseudoPerplexity } from './pseudo-perplexity.js';
+import { pseudoPerplexityAsync } from './pseudo-perplexity.js';
 
 /** A model as evaluators see it. */
 export interface EvalModel {
@@ -31,7 +33,8 @@ export interface Evaluator {
   readonly kind: 'mlm' | 'classification';
   /** E.g. `sotu held-out: 24 blocks × 128 tokens, 15% masked (seed 1234)`. */
   readonly description: string;
-  evaluate(model: EvalModel): EvalScore;
+  /** Scores `model` on the evaluator's sample, on the backend its parameters live on. */
+  evaluate(model: EvalModel): Promise<EvalScore>;
 }
 
 /** MLM pseudo-perplexity on fixed masked blocks (see `mlmEvalMasks`). */
@@ -39,8 +42,8 @@ export function mlmEvaluator(masked: readonly FixedMaskedBlock[], description: s
   return {
     kind: 'mlm',
     description,
-    evaluate(model) {
-      const r = pseudoPerplexity({ config: model.config as EncoderConfig, params: new Map(model.params), head: 'mlm' }, masked, options);
+    async evaluate(model) {
+      const r = await pseudoPerplexityAsync({ config: model.config as EncoderConfig, params: new Map(model.params), head: 'mlm' }, masked, options);
       return { loss: r.nll, pppl: r.pppl, count: r.tokens };
     },
   };
@@ -51,8 +54,8 @@ export function classificationEvaluator(batches: readonly ClassificationBatch[],
   return {
     kind: 'classification',
     description,
-    evaluate(model) {
-      const r = evaluateClassifier(model, batches);
+    async evaluate(model) {
+      const r = await evaluateClassifierAsync(model, batches);
       return { loss: r.loss, accuracy: r.accuracy, macroF1: r.macroF1, count: r.examples };
     },
   };

@@ -7,8 +7,8 @@
 export { lambdaGrid, interpolateParams, type Params } from './interpolate.js';
 export { lossBarrier, type BarrierResult } from './barrier.js';
 export { interpolationCurve, type CurveOptions, type CurveResult } from './curve.js';
-export { mlmEvalMasks, pseudoPerplexity, unigramPerplexity, type PseudoPerplexity } from './pseudo-perplexity.js';
-export { classificationScores, evaluateClassifier, type ClassificationScores, type ClassifierEvaluation } from './classification.js';
+export { mlmEvalMasks, pseudoPerplexity, pseudoPerplexityAsync, unigramPerplexity, type PseudoPerplexity } from './pseudo-perplexity.js';
+export { classificationScores, evaluateClassifier, evaluateClassifierAsync, type ClassificationScores, type ClassifierEvaluation } from './classification.js';
 export { mlmEvaluator, classificationEvaluator, type Evaluator, type EvalModel, type EvalScore } from './evaluator.js';
 export { parameterDistances, layerOfParamName, type DistanceReport, type GroupDistance, type TensorDistance } from './distance.js';
 export {

@@ -2,7 +2,7 @@
  * Linear interpolation in parameter space (ALGORITHMS.md "Evaluation"): `θ(λ) = λ·θ_A + (1−λ)·θ_B'`,
  * so λ = 1 is the anchor A and λ = 0 the (aligned) model B.
  */
-import { type Tensor, ValueError, fromHost } from '@symfuse/tensor';
+import { type Tensor, ValueError, add, fromHost, mulScalar, tidy } from '@symfuse/tensor';
 
 /** Parameters keyed by Hugging Face name. */
 export type Params = ReadonlyMap<string, Tensor>;
@@ -19,8 +19,11 @@ export function lambdaGrid(points = 21): number[] {
 
 /**
  * `λ·a + (1−λ)·b` for every parameter of `a` (same names, shapes and dtypes in `b`). Integer tensors
- * (none in the encoder family) are refused. Computed on the host in the tensors' own precision.
- * @throws ValueError naming the parameter whose name, shape or dtype differs.
+ * (none in the encoder family) are refused. Host tensors (CPU) are combined on the host in one pass,
+ * rounded once to the tensors' dtype; tensors on a device backend (WebGPU) are combined there with
+ * kernels (two scalings and an add, each rounded to f32), so nothing is read back.
+ * @returns new tensors on `a`'s backend (the caller disposes them).
+ * @throws ValueError naming the parameter whose name, shape, dtype or backend differs.
  */
 export function interpolateParams(a: Params, b: Params, lambda: number): Map<string, Tensor> {
   if (!Number.isFinite(lambda)) throw new ValueError('interpolateParams', `lambda = ${lambda}; expected a finite number`);
@@ -34,7 +37,12 @@ export function interpolateParams(a: Params, b: Params, lambda: number): Map<str
       throw new ValueError('interpolateParams', `parameter '${name}' is ${ta.dtype}[${ta.shape.join(', ')}] in the first model and ${tb.dtype}[${tb.shape.join(', ')}] in the second`);
     }
     if (ta.dtype !== 'f32' && ta.dtype !== 'f64') throw new ValueError('interpolateParams', `parameter '${name}' has dtype ${ta.dtype}; only f32 and f64 interpolate`);
-    const x = ta.dataSync() as Float32Array | Float64Array;
+    if (ta.backend.name !== tb.backend.name) throw new ValueError('interpolateParams', `parameter '${name}' lives on backend '${ta.backend.name}' in the first model and '${tb.backend.name}' in the second`);
+    const x = ta.backend.readSync(ta.storage) as Float32Array | Float64Array | undefined;
+    if (!x) {
+      out.set(name, tidy(() => add(mulScalar(ta, lambda), mulScalar(tb, mu))));
+      continue;
+    }
     const y = tb.dataSync() as Float32Array | Float64Array;
     const r = ta.dtype === 'f64' ? new Float64Array(x.length) : new Float32Array(x.length);
     for (let i = 0; i < x.length; i++) r[i] = lambda * x[i] + mu * y[i];

@@ -16,8 +16,10 @@
  *   the model's — the "empirical Fisher".
  *
  * Sampling depends only on `seed` and the example's index in the whole stream, so shards collect
- * exactly what one pass would. Entries are means over examples by default (`normalize: 'examples'`),
- * with the example count kept in the meta so shards combine exactly.
+ * exactly what one pass would. Runs on the parameters' backend (CPU, or a device such as WebGPU: the
+ * gradients are read back once per example and accumulated on the host in f64). Entries are means
+ * over examples by default (`normalize: 'examples'`), with the example count kept in the meta so
+ * shards combine exactly.
  * @see Matena & Raffel 2022, "Merging Models with Fisher-Weighted Averaging"; ALGORITHMS.md "Merging".
  */
 import { type EncoderBatch, type EncoderConfig, forward, forwardMlmAt, type HeadKind, resolveHead } from '@symfuse/models';
@@ -96,13 +98,44 @@ class FisherSums {
   constructor(params: ReadonlyMap<string, Tensor>) {
     for (const [k, t] of params) this.sums.set(k, new Float64Array(t.size));
   }
-  /** Adds `w · g²` for every gradient. */
+  /**
+   * Adds `w · g²` for every gradient. Host gradients are read in place; device gradients are
+   * downloaded together (one wait for the whole example, not one per parameter).
+   */
   async add(grads: ReadonlyMap<string, Tensor>, w: number): Promise<void> {
-    for (const [k, g] of grads) {
+    const names = [...grads.keys()];
+    const data = await Promise.all(names.map((k) => readNow(grads.get(k)!)));
+    names.forEach((k, n) => {
       const acc = this.sums.get(k)!;
-      const d = g.backend.name === 'cpu' ? g.dataSync() : await g.data();
+      const d = data[n];
       for (let i = 0; i < acc.length; i++) acc[i] += w * d[i] * d[i];
-    }
+    });
+  }
+}
+
+/** The host array of `t` without a copy when its backend is a host one, else a pending download. */
+function readNow(t: Tensor): ArrayLike<number> | Promise<ArrayLike<number>> {
+  return t.backend.readSync(t.storage) ?? t.data();
+}
+
+/**
+ * True when the parameters can be read synchronously (the CPU). Then the labels that depend on the
+ * model's own prediction are read inside the gradient pass, from its logits. A device backend
+ * (WebGPU) cannot be read inside the (synchronous) gradient closure, so those logits come from an
+ * extra forward pass without gradients, read back once per example before the gradient pass.
+ */
+function paramsOnHost(model: Model): boolean {
+  const t = model.params.values().next().value as Tensor | undefined;
+  return t === undefined || t.backend.readSync(t.storage) !== undefined;
+}
+
+/** Runs `logits` (inside `tidy`) and reads the result back (device path of {@link paramsOnHost}). */
+async function logitsOnce(logits: () => Tensor): Promise<ArrayLike<number>> {
+  const t = tidy(logits);
+  try {
+    return await t.data();
+  } finally {
+    t.dispose();
   }
 }
 
@@ -130,7 +163,12 @@ async function classifierExample(model: Model, ex: Example, labels: 'model' | 'e
     return;
   }
   let probs: Float64Array | undefined;
-  const g0 = gradients(model, run(0, (l, c) => (probs = softmaxRow(l, 0, c))));
+  const host = paramsOnHost(model);
+  if (!host) {
+    const l = await logitsOnce(() => forward(model, ex.batch, { head: 'classifier' }).logits!);
+    probs = softmaxRow(l, 0, l.length);
+  }
+  const g0 = gradients(model, run(0, host ? (l, c) => (probs = softmaxRow(l, 0, c)) : undefined));
   await acc.add(g0, probs![0]);
   disposeAll(g0);
   for (let c = 1; c < probs!.length; c++) {
@@ -151,15 +189,16 @@ async function mlmExample(model: Model, ex: Example, o: FisherCollectOptions, ac
   const masked: EncoderBatch = { ...ex.batch, ids };
   const rows = Int32Array.from(positions);
   const draws = o.labels === 'empirical' ? 1 : o.samples;
+  const sample = (l: ArrayLike<number>, v: number) => Int32Array.from(positions, (_, j) => sampleFromLogits(l, j, v, rng));
+  // Device: the prediction the labels are drawn from, once (the same for every draw); the draws
+  // consume the RNG in the same order as on the host, so both sample the same labels.
+  const predicted = o.labels === 'model' && !paramsOnHost(model) ? await logitsOnce(() => forwardMlmAt(model, masked, rows).logits!) : undefined;
   for (let s = 0; s < draws; s++) {
+    const drawn = predicted ? sample(predicted, predicted.length / rows.length) : undefined;
     const g = gradients(model, () => {
       const logits = forwardMlmAt(model, masked, rows).logits!;
-      let y = gold;
-      if (o.labels === 'model') {
-        const l = logits.dataSync();
-        const v = logits.shape[1];
-        y = Int32Array.from(positions, (_, j) => sampleFromLogits(l, j, v, rng));
-      }
+      let y = drawn ?? gold;
+      if (o.labels === 'model' && !drawn) y = sample(logits.dataSync(), logits.shape[1]);
       return sumLogLikelihood(logits, y);
     });
     await acc.add(g, 1 / draws);

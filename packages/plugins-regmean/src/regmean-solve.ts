@@ -52,8 +52,10 @@ export function regmeanLinear(layer: RegmeanLayer, what: string): RegmeanLayerRe
       for (let c = 0; c < n; c++) gt[r * n + c] = r === c ? G[r * n + c] : a * G[r * n + c];
     }
     for (let k = 0; k < gt.length; k++) A[k] += gt[k];
-    const gT = fromHost(gt.slice(), [n, n]);
-    const wT = fromHost(layer.weights[i], [out, n]);
+    // f64 products on the CPU backend, whatever the default backend: the solve needs f64 accuracy
+    // (DESIGN.md "Tensor runtime"), and a device backend such as WebGPU has no f64.
+    const gT = fromHost(gt.slice(), [n, n], 'cpu');
+    const wT = fromHost(layer.weights[i], [out, n], 'cpu');
     const prod = matmul(gT, wT, { transB: true });
     const p = prod.dataSync();
     for (let k = 0; k < Bt.length; k++) Bt[k] += p[k];

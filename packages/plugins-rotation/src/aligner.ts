@@ -14,11 +14,13 @@ import {
   type AlignResult,
   type GroupKind,
   indexSpec,
+  type ModelWeights,
   type SpaceElement,
   type SpaceSpec,
   type SymmetrySpec,
   type TraceEvent,
 } from '@symfuse/symmetry';
+import { fromHost, type Tensor } from '@symfuse/tensor';
 import { alignHeadGroup, type HeadReport, type SpaceProblem } from './align-group.js';
 import { gatherHeads, headLayout } from './head-layout.js';
 import { type RotationOptions, rotationOptions, selectedLayers } from './options.js';
@@ -121,9 +123,25 @@ export function rotationAligner(): Aligner<RotationOptions> {
   };
 }
 
+/**
+ * `m` with every parameter readable on the host: host tensors as they are, device tensors (WebGPU)
+ * downloaded once. The Procrustes solves run in f64 on the CPU whatever backend the weights are on.
+ */
+async function onHost(m: ModelWeights): Promise<ModelWeights> {
+  let params: Map<string, Tensor> | undefined;
+  for (const [name, t] of m.params) {
+    if (t.backend.readSync(t.storage) !== undefined) continue;
+    params ??= new Map(m.params);
+    params.set(name, fromHost(await t.data(), t.shape, 'cpu'));
+  }
+  return params ? { ...m, params } : m;
+}
+
 async function alignRotation(request: AlignRequest<RotationOptions>): Promise<AlignResult> {
   const tStart = performance.now();
-  const { spec, anchor, model, spaces, options: o, solver, progress } = request;
+  const { spec, spaces, options: o, solver, progress } = request;
+  const anchor = await onHost(request.anchor);
+  const model = await onHost(request.model);
   const layerList = selectedLayers(o.layers, numLayersOf(spec));
   const groups = planGroups(spec, spaces, o, new Set(layerList));
   const elements = new Map<string, SpaceElement>();

@@ -75,6 +75,7 @@ export {
 } from './pipeline/run.js';
 export {
   verify,
+  verifyAsync,
   checkInvariance,
   makeProbes,
   type VerifyOptions,

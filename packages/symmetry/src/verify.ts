@@ -1,7 +1,8 @@
 /**
  * The invariance checker: is model `b` a functional re-parameterisation of model `a`? Both run on the
  * same seeded random probe batches (with padding); their logits (and, optionally, hidden states
- * mapped through the residual transform) are compared.
+ * mapped through the residual transform) are compared. `verify` reads outputs synchronously (CPU);
+ * `verifyAsync` runs on any backend (the forward passes on the parameters' backend, e.g. WebGPU).
  */
 import { type EncoderBatch, type EncoderConfig, type EncoderModel, forward, type HeadKind, resolveHead } from '@symfuse/models';
 import { Rng, type Tensor } from '@symfuse/tensor';
@@ -109,11 +110,18 @@ function defaultForward(head: HeadKind | undefined) {
   };
 }
 
-/**
- * Runs `a` and `b` on the probes and compares their outputs.
- * @returns `equivalent` when every compared output agrees within `tolerance · max(1, max|a|)`.
- */
-export function verify(a: ModelWeights, b: ModelWeights, options: VerifyOptions = {}): VerifyResult {
+/** Resolved settings of one verification and its running maxima per output. */
+interface Comparison {
+  readonly probes: readonly EncoderBatch[];
+  readonly head: HeadKind;
+  readonly run: (model: ModelWeights, batch: EncoderBatch) => ProbeOutputs;
+  readonly compare: 'logits' | 'hidden' | 'both';
+  readonly tolerance: number;
+  readonly hiddenTransform?: SpaceElement;
+  readonly acc: Map<'logits' | 'hidden', { diff: number; abs: number }>;
+}
+
+function startComparison(a: ModelWeights, options: VerifyOptions): Comparison {
   const config = a.config as EncoderConfig;
   const probes = options.probes ?? makeProbes(config, { seed: options.seed ?? 0 });
   const head = (options.head ?? a.head ?? resolveHead(config, a.params.keys())) as HeadKind;
@@ -121,37 +129,92 @@ export function verify(a: ModelWeights, b: ModelWeights, options: VerifyOptions 
   const compare = options.compare ?? (head === 'none' ? 'hidden' : 'logits');
   const firstParam = a.params.values().next().value as Tensor | undefined;
   const tolerance = options.tolerance ?? (firstParam?.dtype === 'f64' ? 1e-9 : 1e-4);
-  const acc = new Map<'logits' | 'hidden', { diff: number; abs: number }>();
-  const note = (name: 'logits' | 'hidden', x: HostArray, y: HostArray) => {
-    const cur = acc.get(name) ?? { diff: 0, abs: 0 };
-    for (let i = 0; i < x.length; i++) {
-      const d = Math.abs(x[i] - y[i]);
-      // NaN compares false: treat it as an infinite difference.
-      cur.diff = d > cur.diff || Number.isNaN(d) ? (Number.isNaN(d) ? Infinity : d) : cur.diff;
-      cur.abs = Math.max(cur.abs, Math.abs(x[i]));
-    }
-    acc.set(name, cur);
-  };
-  for (const batch of probes) {
-    const ra = run(a, batch);
-    const rb = run(b, batch);
+  return { probes, head, run, compare, tolerance, hiddenTransform: options.hiddenTransform, acc: new Map() };
+}
+
+/** The tensors of one probe's outputs that the comparison reads, in a fixed order. */
+function compared(c: Comparison, ra: ProbeOutputs, rb: ProbeOutputs): Tensor[] {
+  const out: Tensor[] = [];
+  if (c.compare !== 'hidden') {
+    if (!ra.logits || !rb.logits) throw new Error(`verify: no logits to compare (head '${c.head}'); use compare: 'hidden'`);
+    out.push(ra.logits, rb.logits);
+  }
+  if (c.compare !== 'logits') out.push(ra.hidden, rb.hidden);
+  return out;
+}
+
+function note(c: Comparison, name: 'logits' | 'hidden', x: HostArray, y: HostArray): void {
+  const cur = c.acc.get(name) ?? { diff: 0, abs: 0 };
+  for (let i = 0; i < x.length; i++) {
+    const d = Math.abs(x[i] - y[i]);
+    // NaN compares false: treat it as an infinite difference.
+    cur.diff = d > cur.diff || Number.isNaN(d) ? (Number.isNaN(d) ? Infinity : d) : cur.diff;
+    cur.abs = Math.max(cur.abs, Math.abs(x[i]));
+  }
+  c.acc.set(name, cur);
+}
+
+/** Folds one probe's host outputs (`[logits a, logits b]`, then `[hidden a, hidden b]`, as {@link compared}). */
+function notePair(c: Comparison, hiddenShape: readonly number[], data: readonly HostArray[]): void {
+  let k = 0;
+  if (c.compare !== 'hidden') {
+    note(c, 'logits', data[k], data[k + 1]);
+    k += 2;
+  }
+  if (c.compare !== 'logits') {
+    let ha = data[k];
+    if (c.hiddenTransform) ha = actOnArray(c.hiddenTransform, ha, { shape: hiddenShape, axis: hiddenShape.length - 1, role: 'out', what: 'hidden states' });
+    note(c, 'hidden', ha, data[k + 1]);
+  }
+}
+
+function finishComparison(c: Comparison): VerifyResult {
+  const outputs: OutputDiff[] = [...c.acc].map(([output, v]) => ({ output, maxAbsDiff: v.diff, maxAbs: v.abs }));
+  const equivalent = outputs.every((o) => o.maxAbsDiff <= c.tolerance * Math.max(1, o.maxAbs));
+  return { equivalent, maxAbsDiff: Math.max(0, ...outputs.map((o) => o.maxAbsDiff)), tolerance: c.tolerance, outputs };
+}
+
+function disposeOutputs(...rs: ProbeOutputs[]): void {
+  for (const r of rs) for (const t of [r.logits, r.hidden]) t?.dispose();
+}
+
+/**
+ * Runs `a` and `b` on the probes and compares their outputs. Synchronous: the parameters must live
+ * on a host backend (the CPU); {@link verifyAsync} does the same on any backend.
+ * @returns `equivalent` when every compared output agrees within `tolerance · max(1, max|a|)`.
+ */
+export function verify(a: ModelWeights, b: ModelWeights, options: VerifyOptions = {}): VerifyResult {
+  const c = startComparison(a, options);
+  for (const batch of c.probes) {
+    const ra = c.run(a, batch);
+    const rb = c.run(b, batch);
     try {
-      if (compare !== 'hidden') {
-        if (!ra.logits || !rb.logits) throw new Error(`verify: no logits to compare (head '${head}'); use compare: 'hidden'`);
-        note('logits', ra.logits.dataSync() as HostArray, rb.logits.dataSync() as HostArray);
-      }
-      if (compare !== 'logits') {
-        let ha = ra.hidden.dataSync() as HostArray;
-        if (options.hiddenTransform) ha = actOnArray(options.hiddenTransform, ha, { shape: ra.hidden.shape, axis: ra.hidden.shape.length - 1, role: 'out', what: 'hidden states' });
-        note('hidden', ha, rb.hidden.dataSync() as HostArray);
-      }
+      notePair(c, ra.hidden.shape, compared(c, ra, rb).map((t) => t.dataSync() as HostArray));
     } finally {
-      for (const t of [ra.logits, ra.hidden, rb.logits, rb.hidden]) t?.dispose();
+      disposeOutputs(ra, rb);
     }
   }
-  const outputs: OutputDiff[] = [...acc].map(([output, v]) => ({ output, maxAbsDiff: v.diff, maxAbs: v.abs }));
-  const equivalent = outputs.every((o) => o.maxAbsDiff <= tolerance * Math.max(1, o.maxAbs));
-  return { equivalent, maxAbsDiff: Math.max(0, ...outputs.map((o) => o.maxAbsDiff)), tolerance, outputs };
+  return finishComparison(c);
+}
+
+/**
+ * {@link verify} on any backend: the outputs of each probe batch are read back with one `await`
+ * (reads of a device such as WebGPU are started together), then compared on the host in f64.
+ * @returns `equivalent` when every compared output agrees within `tolerance · max(1, max|a|)`.
+ */
+export async function verifyAsync(a: ModelWeights, b: ModelWeights, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const c = startComparison(a, options);
+  for (const batch of c.probes) {
+    const ra = c.run(a, batch);
+    const rb = c.run(b, batch);
+    try {
+      const data = await Promise.all(compared(c, ra, rb).map(async (t) => (t.backend.readSync(t.storage) ?? (await t.data())) as HostArray));
+      notePair(c, ra.hidden.shape, data);
+    } finally {
+      disposeOutputs(ra, rb);
+    }
+  }
+  return finishComparison(c);
 }
 
 /**

@@ -38,7 +38,9 @@ Options:
   --blocks N / --examples N   size of the statistics sample (default 32 blocks / 256 examples)
   --seed N               seed of the run (default 0)
   --force                replace an existing --out
-  --json                 print report.json on stdout`;
+  --json                 print report.json on stdout
+  --backend cpu|webgpu   where the statistics' forward passes run (default cpu); the solves run in
+                         f64 on the CPU either way`;
 
 /**
  * Splits `--option` values between aligners: `id.key=value` goes to `id`; `key=value` to every aligner
@@ -118,13 +120,13 @@ export const alignCommand: Command = {
     const staged = stageOutput(outDir, { force: Boolean(s.flags.force) });
     try {
       const t0 = performance.now();
-      const anchor = loadCliModel(anchorDir, s.backend);
-      const model = loadCliModel(modelDir, s.backend);
+      const anchor = loadCliModel(anchorDir);
+      const model = loadCliModel(modelDir);
       const tokenizer = anchor.tokenizer ?? model.tokenizer;
       const run = createRun(registry, { seed, progress: s.console.progress });
       let result;
       try {
-        const statsProvider = createStatsProvider({ registry, source, tokenizer, settings, progress: s.console.progress, onCollect: (k, m, d) => s.console.info(`collecting ${k} statistics of ${m.id} on ${d}`) });
+        const statsProvider = createStatsProvider({ registry, source, tokenizer, settings, progress: s.console.progress, device: s.device, onCollect: (k, m, d) => s.console.info(`collecting ${k} statistics of ${m.id} on ${d}`) });
         result = await run.pipeline({ align: steps, seed }, { anchor: anchor.weights, models: [model.weights], statsProvider });
       } finally {
         await run.dispose();
@@ -142,6 +144,7 @@ export const alignCommand: Command = {
           tool: { name: 'symfuse', version: cliVersion() },
           command: 'align',
           createdAt: new Date().toISOString(),
+          backend: s.backend,
           models: [
             { role: 'anchor', path: anchorDir, ...describeModel(anchor) },
             { role: 'model', path: modelDir, ...describeModel(model) },

@@ -32,7 +32,8 @@ Options:
   --examples N    classification: held-out examples (default 256)
   --seed N        seed of the evaluation masks (default 1234)
   --out DIR       also write report.json, report.md and plots/*.svg there (--force to replace)
-  --json          {vanilla: {lambdas, losses, barrier, barrierLinear, …}, aligned: {…}}`;
+  --json          {vanilla: {lambdas, losses, barrier, barrierLinear, …}, aligned: {…}}
+  --backend cpu|webgpu   where the forward passes (evaluation, statistics) run (default cpu)`;
 
 /** The JSON form of a curve. */
 function curveJson(c: ReportCurve): Record<string, unknown> {
@@ -88,15 +89,15 @@ export const barrierCommand: Command = {
     const staged = outDir ? stageOutput(outDir, { force: Boolean(s.flags.force) }) : undefined;
     try {
       const t0 = performance.now();
-      const a = loadCliModel(aDir, s.backend);
-      const b = loadCliModel(bDir, s.backend);
+      const a = loadCliModel(aDir);
+      const b = loadCliModel(bDir);
       const tokenizer = a.tokenizer ?? b.tokenizer;
       if (!tokenizer) throw new CliError(`${aDir} and ${bDir} have no tokenizer.json; evaluation needs one`);
       let result;
       if (aligners.length) {
         const run = createRun(registry, { seed: 0, progress: s.console.progress });
         try {
-          const statsProvider = createStatsProvider({ registry, source: statsSource, tokenizer, settings: STATS_DEFAULTS, progress: s.console.progress, onCollect: (k, m, d) => s.console.info(`collecting ${k} statistics of ${m.id} on ${d}`) });
+          const statsProvider = createStatsProvider({ registry, source: statsSource, tokenizer, settings: STATS_DEFAULTS, progress: s.console.progress, device: s.device, onCollect: (k, m, d) => s.console.info(`collecting ${k} statistics of ${m.id} on ${d}`) });
           result = await run.pipeline({ align: aligners.map((id) => ({ aligner: id, options: options[id] })) }, { anchor: a.weights, models: [b.weights], statsProvider });
         } finally {
           await run.dispose();
@@ -114,6 +115,7 @@ export const barrierCommand: Command = {
         aligned: result?.aligned[0],
         curves: ['vanilla', 'aligned'],
         progress: s.console.progress,
+        device: s.device,
       });
       const curves = evaluation.curves ?? {};
       if (staged) {
@@ -123,6 +125,7 @@ export const barrierCommand: Command = {
             tool: { name: 'symfuse', version: cliVersion() },
             command: 'barrier',
             createdAt: new Date().toISOString(),
+            backend: s.backend,
             models: [
               { role: 'anchor', path: aDir, ...describeModel(a) },
               { role: 'model', path: bDir, ...describeModel(b) },
@@ -138,7 +141,7 @@ export const barrierCommand: Command = {
         staged.commit();
       }
       if (s.json) {
-        print(env, JSON.stringify({ data: evaluation.description, ...Object.fromEntries(Object.entries(curves).map(([k, c]) => [k, curveJson(c)])) }, null, 2));
+        print(env, JSON.stringify({ data: evaluation.description, backend: s.backend, ...Object.fromEntries(Object.entries(curves).map(([k, c]) => [k, curveJson(c)])) }, null, 2));
       } else {
         const names = Object.keys(curves);
         const lambdas = curves[names[0]].lambdas;

@@ -31,6 +31,7 @@ Options:
   --eval-blocks N      held-out blocks of 128 tokens (default 24)
   --stats-blocks N     blocks for the correlation statistics (default 32)
   --json               print report.json on stdout
+  --backend cpu|webgpu where the forward passes (statistics, evaluation) run (default cpu)
 Environment: SYMFUSE_FIXTURES points at another fixtures folder.`;
 
 /** The demo's configuration (what symfuse.yaml records). */
@@ -83,7 +84,7 @@ export const demoCommand: Command = {
     const registry = buildRegistry();
     const cfg = demoConfig(fixtures, str(s.flags, 'out', 'demo') ?? 'symfuse-demo', sizes);
     s.console.info(`symfuse demo: ${sizes.points} λ points, ${sizes.evalBlocks} held-out blocks, ${sizes.statsBlocks} statistics blocks → ${cfg.output}/`);
-    const { report, output } = await runMergeJob(cfg, { registry, console: s.console, command: 'demo', force: Boolean(s.flags.force), backend: s.backend });
+    const { report, output } = await runMergeJob(cfg, { registry, console: s.console, command: 'demo', force: Boolean(s.flags.force), backend: s.backend, device: s.device });
     print(env, s.json ? JSON.stringify(report, null, 2) : summarize(report, output));
     return 0;
   },

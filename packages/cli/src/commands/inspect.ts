@@ -22,7 +22,7 @@ export const inspectCommand: Command = {
     const s = await setup('inspect', argv, {}, env, help, true);
     if (!s) return 0;
     if (s.positionals.length !== 1) throw new UsageError(`expected one model directory, got ${s.positionals.length}`, 'inspect');
-    const m = loadCliModel(s.positionals[0], s.backend);
+    const m = loadCliModel(s.positionals[0]);
     const summary = summarizeModel({ config: m.loaded.config, params: new Map(m.weights.params), head: m.loaded.head });
     const registry = buildRegistry();
     const arch = registry.architectureFor(m.loaded.config);

@@ -1,7 +1,9 @@
 /** `symfuse merge <config.yaml>`: the main job from a configuration file. */
 import { str } from '../args.js';
+import { selectBackend } from '../backend.js';
 import { type Command, print } from '../command.js';
 import { readMergeConfig } from '../config.js';
+import { DeviceModels } from '../device.js';
 import { UsageError } from '../errors.js';
 import { runMergeJob } from '../job/merge-job.js';
 import { buildRegistry } from '../registry.js';
@@ -28,6 +30,7 @@ config.yaml (paths relative to the working directory):
   eval: { data: sotu, points: 21, blocks: 24, seed: 1234, ood: party }
   output: out/merged
   seed: 0
+  backend: cpu                  # cpu | webgpu (--backend overrides it)
 
 Options:
   --output DIR           override 'output'
@@ -35,7 +38,8 @@ Options:
   --max-shard-size SIZE  shard model.safetensors above SIZE (e.g. 500MB; default 2GB)
   --json                 print report.json on stdout
   --quiet                no progress on stderr
-  --backend cpu|webgpu   tensor backend (default cpu)
+  --backend cpu|webgpu   where the forward passes (statistics, evaluation) run (default: the config's
+                         'backend', else cpu); alignment solves and merging run in f64 on the CPU
 
 Exit codes: 0 done, 1 failure (one-line cause on stderr), 2 usage or configuration error.`;
 
@@ -51,7 +55,9 @@ export const mergeCommand: Command = {
     let cfg = readMergeConfig(s.positionals[0], registry);
     const output = str(s.flags, 'output', 'merge');
     if (output) cfg = { ...cfg, output };
-    const { report, output: dir } = await runMergeJob(cfg, { registry, console: s.console, command: 'merge', force: Boolean(s.flags.force), backend: s.backend, maxShardSize: str(s.flags, 'max-shard-size', 'merge') });
+    // --backend wins over the configuration's 'backend' key.
+    const device = s.flags.backend === undefined && cfg.backend !== undefined && cfg.backend !== s.backend ? new DeviceModels(await selectBackend(cfg.backend, 'merge')) : s.device;
+    const { report, output: dir } = await runMergeJob(cfg, { registry, console: s.console, command: 'merge', force: Boolean(s.flags.force), backend: device.backend.name, device, maxShardSize: str(s.flags, 'max-shard-size', 'merge') });
     print(env, s.json ? JSON.stringify(report, null, 2) : summarize(report, dir));
     return 0;
   },

@@ -3,7 +3,7 @@
  * class probabilities for classifiers.
  */
 import { forward, type ModelConfig } from '@symfuse/models';
-import { tidy } from '@symfuse/tensor';
+import { type Tensor, tidy } from '@symfuse/tensor';
 import { int, list, str } from '../args.js';
 import { type Command, print } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
@@ -15,7 +15,18 @@ const help = `usage: symfuse predict DIR (--text "…" | --ids 1,2,3) [--top K] 
 MLM: the top K tokens (default 5) at every [MASK] of the input, with probabilities.
 Classifier: the probability of every class.
 --text is tokenized with the model's tokenizer ([CLS] … [SEP] added); --ids are token ids as they
-are (add the special ids yourself). --json prints full rows.`;
+are (add the special ids yourself). --json prints full rows.
+--backend cpu|webgpu runs the forward pass there (default cpu).`;
+
+/** The logits of one forward pass (every other tensor freed), read back to the host. */
+async function logitsOf(run: () => Tensor): Promise<{ data: ArrayLike<number>; width: number }> {
+  const t = tidy(run);
+  try {
+    return { data: t.backend.readSync(t.storage) ?? (await t.data()), width: t.shape[1] };
+  } finally {
+    t.dispose();
+  }
+}
 
 function softmax(logits: ArrayLike<number>, off: number, n: number): Float64Array {
   let mx = -Infinity;
@@ -57,7 +68,7 @@ export const predictCommand: Command = {
     const idsFlag = str(s.flags, 'ids', cmd);
     if ((text === undefined) === (idsFlag === undefined)) throw new UsageError('give exactly one of --text and --ids', cmd);
     const k = int(s.flags, 'top', cmd, 5, 1, 1000);
-    const m = loadCliModel(s.positionals[0], s.backend);
+    const m = loadCliModel(s.positionals[0]);
     const config = m.loaded.config as ModelConfig;
     let ids: number[];
     if (text !== undefined) {
@@ -72,30 +83,25 @@ export const predictCommand: Command = {
     if (ids.length === 0) throw new UsageError('the input is empty', cmd);
     const tokens = ids.map((id) => m.tokenizer?.idToToken(id) ?? String(id));
     const head = m.loaded.head;
+    const params = new Map(s.device.params(m.weights.params));
     if (head === 'mlm') {
       const maskId = m.tokenizer?.specialIds.mask;
       const positions = ids.map((id, i) => (id === maskId ? i : -1)).filter((i) => i >= 0);
       if (maskId === undefined || positions.length === 0) throw new UsageError(`no ${m.tokenizer?.specialTokens.mask ?? '[MASK]'} token in the input; fill-mask predicts at masked positions`, cmd);
-      const rows = tidy(() => {
-        const r = forward({ config, params: new Map(m.weights.params), head: 'mlm' }, { ids: Int32Array.from(ids), batch: 1, seqLen: ids.length }, { mlmRows: Int32Array.from(positions) });
-        const logits = r.logits!.dataSync();
-        const v = r.logits!.shape[1];
-        return positions.map((pos, row) => {
-          const p = softmax(logits, row * v, v);
-          return { position: pos, top: topK(p, k).map((id) => ({ id, token: m.tokenizer?.idToToken(id) ?? String(id), probability: p[id] })) };
-        });
+      const { data: logits, width: v } = await logitsOf(() => forward({ config, params, head: 'mlm' }, { ids: Int32Array.from(ids), batch: 1, seqLen: ids.length }, { mlmRows: Int32Array.from(positions) }).logits!);
+      const rows = positions.map((pos, row) => {
+        const p = softmax(logits, row * v, v);
+        return { position: pos, top: topK(p, k).map((id) => ({ id, token: m.tokenizer?.idToToken(id) ?? String(id), probability: p[id] })) };
       });
-      if (s.json) print(env, JSON.stringify({ head, ids, tokens, masks: rows }, null, 2));
+      if (s.json) print(env, JSON.stringify({ head, ids, tokens, masks: rows, backend: s.backend }, null, 2));
       else print(env, rows.map((r) => `position ${r.position}: ${r.top.map((t) => `${t.token} ${(t.probability * 100).toFixed(1)}%`).join(', ')}`).join('\n'));
       return 0;
     }
     if (head === 'classifier') {
-      const probs = tidy(() => {
-        const r = forward({ config, params: new Map(m.weights.params), head: 'classifier' }, { ids: Int32Array.from(ids), batch: 1, seqLen: ids.length });
-        return Array.from(softmax(r.logits!.dataSync(), 0, r.logits!.shape[1]));
-      });
+      const { data: logits, width } = await logitsOf(() => forward({ config, params, head: 'classifier' }, { ids: Int32Array.from(ids), batch: 1, seqLen: ids.length }).logits!);
+      const probs = Array.from(softmax(logits, 0, width));
       const labels = probs.map((p, i) => ({ label: config.id2label[i] ?? String(i), probability: p }));
-      if (s.json) print(env, JSON.stringify({ head, ids, tokens, classes: labels }, null, 2));
+      if (s.json) print(env, JSON.stringify({ head, ids, tokens, classes: labels, backend: s.backend }, null, 2));
       else print(env, labels.map((l) => `${l.label}: ${(l.probability * 100).toFixed(1)}%`).join('\n'));
       return 0;
     }

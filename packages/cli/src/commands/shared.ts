@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type Flags, parseCommand, type OptionSpec } from '../args.js';
 import { selectBackend } from '../backend.js';
 import type { CommandEnv } from '../command.js';
+import { DeviceModels } from '../device.js';
 import { type Console, createConsole } from '../progress.js';
 
 /** Parsed flags plus the console and backend of a command run. */
@@ -12,7 +13,10 @@ export interface Setup {
   readonly flags: Flags;
   readonly positionals: string[];
   readonly console: Console;
+  /** `--backend`'s name (`cpu` or `webgpu`). */
   readonly backend: string;
+  /** Device copies of models for forward passes on `--backend` (the models themselves on the CPU). */
+  readonly device: DeviceModels;
   readonly json: boolean;
 }
 
@@ -27,7 +31,7 @@ export async function setup(command: string, argv: readonly string[], options: O
     return undefined;
   }
   const backend = await selectBackend(flags.backend as string | undefined, command);
-  return { flags, positionals: pos, console: createConsole({ quiet: Boolean(flags.quiet) }), backend: backend.name, json: Boolean(flags.json) };
+  return { flags, positionals: pos, console: createConsole({ quiet: Boolean(flags.quiet) }), backend: backend.name, device: new DeviceModels(backend), json: Boolean(flags.json) };
 }
 
 /** The repository root (packages/cli/src/commands → ../../../..). */

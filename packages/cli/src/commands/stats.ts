@@ -26,7 +26,9 @@ f64 entries, kind and provenance in the metadata):
 Samples: --blocks 128-token blocks (MLM, default 32) or --examples (classification, default 256),
 --batch-size sequences per forward pass (default 8).
 --shard i/n collects every n-th batch starting with batch i−1; 'stats combine' sums the shards' files
-exactly into the file one pass would give.`;
+exactly into the file one pass would give.
+--backend cpu|webgpu runs the forward (and, for fisher, backward) passes there (default cpu); the sums
+are accumulated in f64 on the host either way (on WebGPU each batch's products are f32).`;
 
 function parseShard(v: string | undefined): { index: number; count: number } | undefined {
   if (v === undefined) return undefined;
@@ -85,8 +87,8 @@ export const statsCommand: Command = {
     const shard = parseShard(str(s.flags, 'shard', cmd));
     const source = resolveSource(str(s.flags, 'data', cmd, true), cmd);
     if (!s.flags.force && fs.existsSync(out)) throw new CliError(`output ${out} already exists; pass --force to replace it`);
-    const model = loadCliModel(str(s.flags, 'model', cmd, true), s.backend);
-    const anchor = anchorDir ? loadCliModel(anchorDir, s.backend) : undefined;
+    const model = loadCliModel(str(s.flags, 'model', cmd, true));
+    const anchor = anchorDir ? loadCliModel(anchorDir) : undefined;
     const tokenizer = model.tokenizer ?? anchor?.tokenizer;
     if (!tokenizer) throw new CliError(`${model.dir} has no tokenizer.json; collecting statistics on ${source.spec} needs one`);
     const settings = { ...STATS_DEFAULTS, blocks: int(s.flags, 'blocks', cmd, STATS_DEFAULTS.blocks), examples: int(s.flags, 'examples', cmd, STATS_DEFAULTS.examples), batchSize: int(s.flags, 'batch-size', cmd, STATS_DEFAULTS.batchSize) };
@@ -100,14 +102,14 @@ export const statsCommand: Command = {
     s.console.info(`collecting ${kind} statistics of ${model.dir} on ${sample.description}${shardLabel ? ` (shard ${shardLabel})` : ''}`);
     const bundle = await collector.collect({
       spec,
-      model: model.weights,
-      ...(anchor ? { reference: anchor.weights } : {}),
+      model: s.device.model(model.weights),
+      ...(anchor ? { reference: s.device.model(anchor.weights) } : {}),
       batches,
       options: collectorOptions(kind, sample.description, tokenizer, takesShard ? shardLabel : undefined),
       progress: s.console.progress,
     });
     writeStats(out, bundle, Boolean(s.flags.force));
-    print(env, s.json ? JSON.stringify({ kind: bundle.kind, entries: bundle.entries.size, meta: bundle.meta, out }, null, 2) : `wrote ${bundle.entries.size} '${bundle.kind}' entries to ${out}`);
+    print(env, s.json ? JSON.stringify({ kind: bundle.kind, entries: bundle.entries.size, meta: bundle.meta, out, backend: s.backend }, null, 2) : `wrote ${bundle.entries.size} '${bundle.kind}' entries to ${out}`);
     return 0;
   },
 };

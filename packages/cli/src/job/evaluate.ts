@@ -1,12 +1,14 @@
 /**
  * The evaluation phase of a job: endpoint scores, the vanilla and aligned interpolation curves
- * (anchor ↔ first model), the merged model, and out-of-domain scores, with progress.
+ * (anchor ↔ first model), the merged model, and out-of-domain scores, with progress. Forward passes
+ * run on `device` (device copies of the host models; interpolated parameters are made there too).
  */
 import type { DataSource } from '@symfuse/data';
 import { type EvalModel, type EvalScore, type Evaluator, interpolationCurve, type ReportCurve, type ReportDomainEvaluation, type ReportEvaluation } from '@symfuse/eval';
 import type { ModelConfig, Tokenizer } from '@symfuse/models';
 import type { ProgressSink } from '@symfuse/symmetry';
 import { evalSample, type SampleSettings, sourceDomains } from '../data.js';
+import type { DeviceModels } from '../device.js';
 
 /** What to evaluate. */
 export interface EvaluationInputs {
@@ -24,6 +26,8 @@ export interface EvaluationInputs {
   readonly merged?: EvalModel;
   readonly curves: readonly ('vanilla' | 'aligned')[];
   readonly progress?: ProgressSink;
+  /** Where the forward passes run (default: on the models as given). */
+  readonly device?: DeviceModels;
 }
 
 /** Curve → report form (per-λ companions of the loss). */
@@ -41,8 +45,9 @@ export async function evaluate(inputs: EvaluationInputs): Promise<ReportEvaluati
   const total = 1 + inputs.models.length + curves.length * interior + (curves.includes('aligned') ? 1 : 0) + (inputs.merged ? 1 : 0);
   let done = 0;
   const tick = (detail: string) => inputs.progress?.({ stage: 'evaluate', done: ++done, total, detail });
+  const on = (m: EvalModel): EvalModel => inputs.device?.model(m) ?? m;
   const run = async (m: EvalModel, detail: string): Promise<EvalScore> => {
-    const s = ev.evaluator.evaluate(m);
+    const s = await ev.evaluator.evaluate(on(m));
     tick(detail);
     await new Promise((r) => setImmediate(r));
     return s;
@@ -55,7 +60,7 @@ export async function evaluate(inputs: EvaluationInputs): Promise<ReportEvaluati
   for (const name of curves) {
     const b = name === 'vanilla' ? inputs.models[0] : inputs.aligned!;
     const bScore = name === 'vanilla' ? models[0] : await run(b, 'aligned model');
-    const c = await interpolationCurve(inputs.anchor, b, ev.evaluator, {
+    const c = await interpolationCurve(on(inputs.anchor), on(b), ev.evaluator, {
       points: inputs.points,
       endpoints: { a: anchor, b: bScore },
       progress: (_i, _n, lambda) => {
@@ -69,7 +74,7 @@ export async function evaluate(inputs: EvaluationInputs): Promise<ReportEvaluati
 }
 
 /** Out-of-domain evaluation: every domain of `source`, every model given by role. */
-export async function evaluateDomains(source: DataSource, inputs: Pick<EvaluationInputs, 'tokenizer' | 'config' | 'head' | 'settings' | 'progress'>, models: Readonly<Record<string, EvalModel>>): Promise<ReportDomainEvaluation[]> {
+export async function evaluateDomains(source: DataSource, inputs: Pick<EvaluationInputs, 'tokenizer' | 'config' | 'head' | 'settings' | 'progress' | 'device'>, models: Readonly<Record<string, EvalModel>>): Promise<ReportDomainEvaluation[]> {
   const domains = sourceDomains(source);
   const out: ReportDomainEvaluation[] = [];
   let done = 0;
@@ -78,7 +83,7 @@ export async function evaluateDomains(source: DataSource, inputs: Pick<Evaluatio
     const ev: Evaluator = evalSample(source, inputs.tokenizer, inputs.config, inputs.head, inputs.settings, domain).evaluator;
     const scores: Record<string, EvalScore> = {};
     for (const [role, m] of Object.entries(models)) {
-      scores[role] = ev.evaluate(m);
+      scores[role] = await ev.evaluate(inputs.device?.model(m) ?? m);
       inputs.progress?.({ stage: 'ood', done: ++done, total, detail: `${domain}: ${role}` });
       await new Promise((r) => setImmediate(r));
     }

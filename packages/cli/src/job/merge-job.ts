@@ -12,6 +12,7 @@ import type { ModelWeights, StatsBundle, SymmetryRegistry } from '@symfuse/symme
 import type { Tensor } from '@symfuse/tensor';
 import { type MergeConfig, configToYaml } from '../config.js';
 import { EVAL_DEFAULTS, resolveSource, STATS_DEFAULTS } from '../data.js';
+import type { DeviceModels } from '../device.js';
 import { CliError, UsageError } from '../errors.js';
 import { describeModel, loadCliModel } from '../models.js';
 import type { Console } from '../progress.js';
@@ -29,7 +30,10 @@ export interface JobContext {
   readonly console: Console;
   readonly command: string;
   readonly force: boolean;
+  /** The backend's name, for the record. */
   readonly backend: string;
+  /** Where forward passes (statistics, evaluation) run; default: on the host models. */
+  readonly device?: DeviceModels;
   readonly maxShardSize?: string;
 }
 
@@ -64,7 +68,7 @@ export async function runMergeJob(cfg: MergeConfig, ctx: JobContext): Promise<Me
     const anchorIdx = cfg.anchor ?? 0;
     const order = [anchorIdx, ...cfg.models.map((_, i) => i).filter((i) => i !== anchorIdx)];
     out.info(`loading ${cfg.models.length} models`);
-    const loaded = order.map((i) => loadCliModel(cfg.models[i].path, ctx.backend));
+    const loaded = order.map((i) => loadCliModel(cfg.models[i].path));
     const published = new Map<ModelWeights, Map<string, StatsBundle>>();
     const statsFiles: string[][] = [];
     order.forEach((i, k) => {
@@ -93,6 +97,7 @@ export async function runMergeJob(cfg: MergeConfig, ctx: JobContext): Promise<Me
         settings: { ...STATS_DEFAULTS, ...cfg.collect },
         published,
         progress: out.progress,
+        device: ctx.device,
         onCollect: (kind, model, desc) => out.info(`collecting ${kind} statistics of ${model.id} on ${desc}`),
       });
       const pipelineConfig = { align: cfg.align, merge: cfg.merge, ...(cfg.solver ? { solver: cfg.solver } : {}), ...(cfg.seed !== undefined ? { seed: cfg.seed } : {}) };
@@ -131,6 +136,7 @@ export async function runMergeJob(cfg: MergeConfig, ctx: JobContext): Promise<Me
         merged: mergedModel,
         curves: cfg.eval?.curves ?? ['vanilla', 'aligned'],
         progress: out.progress,
+        device: ctx.device,
       });
       timings.evaluate = performance.now() - t3;
       if (oodSource) {
@@ -138,7 +144,7 @@ export async function runMergeJob(cfg: MergeConfig, ctx: JobContext): Promise<Me
         const roles: Record<string, { config: unknown; params: ReadonlyMap<string, Tensor> }> = { anchor: anchor.weights };
         rest.forEach((m, k) => (roles[`model ${k + 1}`] = m.weights));
         roles.merged = mergedModel;
-        outOfDomain = await evaluateDomains(oodSource, { tokenizer, config: anchor.loaded.config, head: anchor.loaded.head, settings, progress: out.progress }, roles);
+        outOfDomain = await evaluateDomains(oodSource, { tokenizer, config: anchor.loaded.config, head: anchor.loaded.head, settings, progress: out.progress, device: ctx.device }, roles);
         timings.outOfDomain = performance.now() - t4;
       }
     } else if (!evalSource) {
@@ -155,6 +161,7 @@ export async function runMergeJob(cfg: MergeConfig, ctx: JobContext): Promise<Me
         tool: { name: 'symfuse', version: cliVersion() },
         command: ctx.command,
         createdAt: new Date().toISOString(),
+        backend: ctx.backend,
         models: [
           ...loaded.map((m, k) => ({ role: k === 0 ? ('anchor' as const) : ('model' as const), path: m.dir, ...describeModel(m), ...(statsFiles[k].length ? { stats: statsFiles[k] } : {}) })),
           { role: 'merged' as const, path: cfg.output },

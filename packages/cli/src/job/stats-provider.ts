@@ -1,12 +1,14 @@
 /**
  * The pipeline's statistics provider for CLI runs: published statistics files first, otherwise a
  * collection over the configured data with the registered collector of that kind. Results are
- * cached per (model, kind, reference), so the anchor's statistics are collected once.
+ * cached per (model, kind, reference), so the anchor's statistics are collected once. Collections run
+ * their forward passes on the device of `device` (copies of the host models, see `device.ts`).
  */
 import type { DataSource } from '@symfuse/data';
 import type { ModelConfig, Tokenizer } from '@symfuse/models';
 import type { ModelWeights, ProgressSink, StatsBundle, StatsProvider, SymmetryRegistry } from '@symfuse/symmetry';
 import { type SampleSettings, statsSample } from '../data.js';
+import type { DeviceModels } from '../device.js';
 import { CliError } from '../errors.js';
 
 /** Inputs of {@link createStatsProvider}. */
@@ -19,6 +21,8 @@ export interface StatsProviderInputs {
   /** Published statistics by model object, then by kind. */
   readonly published?: ReadonlyMap<ModelWeights, ReadonlyMap<string, StatsBundle>>;
   readonly progress?: ProgressSink;
+  /** Where the collections' forward passes run (default: on the models as given). */
+  readonly device?: DeviceModels;
   /** Called once per collection (for logs). */
   readonly onCollect?: (kind: string, model: ModelWeights, description: string) => void;
 }
@@ -59,10 +63,11 @@ export function createStatsProvider(inputs: StatsProviderInputs): StatsProvider 
       sample ??= statsSample(inputs.source!, inputs.tokenizer!, model.config as ModelConfig, model.head ?? 'mlm', inputs.settings);
       inputs.onCollect?.(kind, model, sample.description);
       const collector = inputs.registry.collector(kind, reference !== undefined);
+      const on = <M extends ModelWeights>(m: M): M => inputs.device?.model(m) ?? m;
       return collector.collect({
         spec: context.spec,
-        model,
-        ...(reference ? { reference } : {}),
+        model: on(model),
+        ...(reference ? { reference: on(reference) } : {}),
         batches: sample.batches,
         options: collectorOptions(kind, sample.description, inputs.tokenizer, undefined),
         progress: inputs.progress,

@@ -36,7 +36,7 @@ function scoreHeader(kind: 'mlm' | 'classification'): string[] {
 
 /** Renders the whole report. */
 export function renderMarkdown(r: RunReport): string {
-  const out: string[] = [`# symfuse ${r.command} report`, '', `${r.tool.name} ${r.tool.version} · ${r.createdAt}`, ''];
+  const out: string[] = [`# symfuse ${r.command} report`, '', `${r.tool.name} ${r.tool.version} · ${r.createdAt}${r.backend ? ` · backend ${r.backend}` : ''}`, ''];
   out.push('## Models', '', table(['role', 'path', 'architecture', 'head', 'parameters', 'statistics'], r.models.map((m) => [m.role, m.path, m.architecture ?? '–', m.head ?? '–', num(m.params), m.stats?.join(', ') || (r.statsData && m.role !== 'merged' ? `collected on ${r.statsData}` : '–')])), '');
   if (r.alignment?.length) {
     out.push('## Alignment', '', table(['model', 'step', 'aligner', 'spaces', 'function-preserving', 'time'], r.alignment.map((s) => [String(s.model + 1), String(s.step), s.aligner, String(s.spaces), s.preservesFunction ? 'yes' : 'NO', ms(s.ms)])), '');

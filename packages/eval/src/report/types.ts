@@ -76,6 +76,8 @@ export interface RunReport {
   readonly tool: { readonly name: string; readonly version: string };
   readonly command: string;
   readonly createdAt: string;
+  /** The tensor backend the forward passes ran on (`cpu`, `webgpu`). */
+  readonly backend?: string;
   readonly models: readonly ReportModel[];
   /** The source statistics were collected from (absent when none were needed or all were given). */
   readonly statsData?: string;
