@@ -10,6 +10,7 @@ import { modelDistance } from '@symfuse/plugins-rotation';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
 import type { PipelineConfigInput } from './lib/pipeline.js';
 import { alignRun } from './lib/runs.js';
+import { canonicalConfig } from './lib/run-key.js';
 import { fixed, meanSe, pairs, pm } from './lib/summary.js';
 import type { ZooModel } from './lib/zoo.js';
 
@@ -80,7 +81,8 @@ export const experiment = defineExperiment<Settings>({
   async body(ctx, report) {
     const s = ctx.settings;
     const distance = (a: ZooModel, b: ZooModel, id: string, headPairing: boolean) =>
-      ctx.cache.get(`distance ${a.id} × ${b.id} ${id}`, { unit: 'distance', v: 1, a: a.fingerprint, b: b.fingerprint, align: matching(id, headPairing) }, async (): Promise<Distances> => {
+      // v2: the canonical configuration, which includes the pipeline seed (the v1 key lacked it).
+      ctx.cache.get(`distance ${a.id} × ${b.id} ${id}`, { unit: 'distance', v: 2, a: a.fingerprint, b: b.fingerprint, config: canonicalConfig({ align: matching(id, headPairing) }, ctx.seed) }, async (): Promise<Distances> => {
         const { aligned, seconds } = await alignRun(ctx, a, b, matching(id, headPairing), { mlmBlocks: 0, mlmLength: 0, examples: 0, maxLength: 0, seed: 0 });
         const attn = [...a.params.keys()].filter((n) => ATTENTION.test(n));
         return { attention: modelDistance(a, aligned, { params: attn }).total, total: modelDistance(a, aligned).total, seconds };

@@ -9,6 +9,7 @@
 import { correlationMatrixPairs, correlationPerLayer, correlationSites, heatmap, lineChart, type SiteCorrelationSummary } from '@symfuse/eval';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
 import { alignRun } from './lib/runs.js';
+import { canonicalConfig, canonicalStats } from './lib/run-key.js';
 import { fixed, meanSe, pairs, pm } from './lib/summary.js';
 import { mlmDefaults, mlmStats, veAlign, VE_CONFIGS } from './lib/verma-elbayad.js';
 
@@ -54,12 +55,16 @@ export const experiment = defineExperiment<Settings>({
       const a = ctx.zoo.mlm(i);
       const b = ctx.zoo.mlm(j);
       const align = veAlign(VE_CONFIGS['ffn+mha'])!.map((st) => ({ ...st, options: { ...st.options, correlationMatrices: withMatrix ? [site] : false } }));
-      const r = await ctx.cache.get(`correlations ${a.id} × ${b.id}`, { unit: 'correlations', v: 1, a: a.fingerprint, b: b.fingerprint, align, stats, seed: ctx.seed }, async (): Promise<PairCorrelations> => {
+      const config = canonicalConfig({ align }, ctx.seed);
+      const key = { unit: 'correlations', v: 2, a: a.fingerprint, b: b.fingerprint, config, stats: canonicalStats(stats, [a.head, b.head], config) };
+      // The v1 key (before keys were canonical), read as a fallback so existing caches stay valid.
+      const legacy = { unit: 'correlations', v: 1, a: a.fingerprint, b: b.fingerprint, align, stats, seed: ctx.seed };
+      const r = await ctx.cache.get(`correlations ${a.id} × ${b.id}`, key, async (): Promise<PairCorrelations> => {
         const { result } = await alignRun(ctx, a, b, align, stats);
         const diag = result!.steps[0].diagnostics;
         const m = correlationMatrixPairs(diag).find((x) => x.site === site);
         return { pair: [i, j], sites: correlationSites(diag), ...(m ? { heatmap: { site, rows: m.rows, cols: m.cols, before: [...m.before], after: [...m.after] } } : {}) };
-      });
+      }, [legacy]);
       results.push(r);
     }
 

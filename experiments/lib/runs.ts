@@ -4,7 +4,8 @@
  * - {@link curveRun}: align B to A with a pipeline configuration, then the interpolation curve
  *   A ↔ aligned B and both barriers;
  * - {@link mergeRun}: align and merge N models, then score the merged model on several samples.
- * Each is keyed by everything that determines it (model fingerprints, configuration, samples, seed).
+ * Each is keyed by everything that determines it (model fingerprints, configuration, samples, seed),
+ * in canonical form (`run-key.ts`), so one run spelt two ways is computed once.
  */
 import { correlationSites, type EvalScore, type Evaluator, interpolationCurve, lossBarrier, type SiteCorrelationSummary } from '@symfuse/eval';
 import type { ModelWeights, PipelineResult, StatsProvider } from '@symfuse/symmetry';
@@ -13,6 +14,7 @@ import { stableStringify } from './cache.js';
 import { type ClassificationSpec, classificationEvalSet, type MlmEvalSpec, mlmEvalSet } from './data.js';
 import type { Context } from './experiment.js';
 import { type CollectTimes, createStatsProvider, pipeline, type PipelineConfigInput, type StatsSpec } from './pipeline.js';
+import { canonicalConfig, canonicalStats } from './run-key.js';
 import type { ZooModel } from './zoo.js';
 
 /** An evaluation sample: MLM pseudo-perplexity or a classification split. */
@@ -94,11 +96,21 @@ export async function alignRun(ctx: Context<unknown>, a: ModelWeights, b: ModelW
   return { aligned: result.aligned[0], result, seconds };
 }
 
-function curveKey(ctx: Context<unknown>, inputs: CurveInputs, points: number) {
+/**
+ * The cache key of a curve: the two models, the canonical alignment (`run-key.ts`: options parsed by
+ * the aligners' schemas, defaults and aliases resolved), the evaluation sample, the grid, and the
+ * statistics fields the alignment reads. Equal runs described differently get equal keys.
+ */
+export function curveKey(ctx: Pick<Context<unknown>, 'seed'>, inputs: Pick<CurveInputs, 'a' | 'b' | 'align' | 'eval' | 'stats'>, points: number): unknown {
+  const config = canonicalConfig({ align: inputs.align ?? [] }, ctx.seed);
+  return { unit: 'curve', v: 2, a: inputs.a.fingerprint, b: inputs.b.fingerprint, config, eval: inputs.eval, points, stats: canonicalStats(inputs.stats, [inputs.a.head, inputs.b.head], config) };
+}
+
+/** The key curves had before keys were canonical (v1): read as a fallback so existing caches stay valid. */
+function legacyCurveKey(ctx: Context<unknown>, inputs: CurveInputs, points: number): unknown {
   const aligning = !!inputs.align?.length;
   return { unit: 'curve', v: 1, a: inputs.a.fingerprint, b: inputs.b.fingerprint, align: inputs.align ?? [], eval: inputs.eval, points, stats: aligning ? inputs.stats : undefined, seed: ctx.seed };
 }
-
 
 /**
  * The same curve on a coarser grid, taken from a cached finer one when there is one (the 11-point
@@ -108,7 +120,7 @@ function fromFinerCurve(ctx: Context<unknown>, inputs: CurveInputs): CurveData |
   // Grids that contain the requested one: 21 ⊃ 11, 5 ⊃ 3 (k·(points − 1) + 1 points).
   for (const k of [2, 3, 4]) {
     const fine = k * (inputs.points - 1) + 1;
-    const c = ctx.cache.peek<CurveData>(curveKey(ctx, inputs, fine));
+    const c = ctx.cache.peek<CurveData>(curveKey(ctx, inputs, fine), [legacyCurveKey(ctx, inputs, fine)]);
     if (!c) continue;
     const step = (fine - 1) / (inputs.points - 1);
     const take = <T>(xs: T[] | undefined) => xs?.filter((_, i) => i % step === 0);
@@ -123,8 +135,9 @@ function fromFinerCurve(ctx: Context<unknown>, inputs: CurveInputs): CurveData |
 export async function curveRun(ctx: Context<unknown>, inputs: CurveInputs): Promise<CurveData> {
   const aligning = !!inputs.align?.length;
   const key = curveKey(ctx, inputs, inputs.points);
+  const legacy = [legacyCurveKey(ctx, inputs, inputs.points)];
   const name = `curve ${inputs.a.id} × ${inputs.b.id} ${inputs.name} (${label(inputs.eval)})`;
-  const coarse = ctx.cache.peek<CurveData>(key) ? undefined : fromFinerCurve(ctx, inputs);
+  const coarse = ctx.cache.peek<CurveData>(key, legacy) ? undefined : fromFinerCurve(ctx, inputs);
   if (coarse) {
     ctx.cache.records.push({ label: `${name}, ${inputs.points} of a finer grid's points`, key: 'finer', startedAt: new Date().toISOString(), seconds: 0, cached: true });
     return coarse;
@@ -156,7 +169,7 @@ export async function curveRun(ctx: Context<unknown>, inputs: CurveInputs): Prom
     };
     ctx.log(`${inputs.a.id} × ${inputs.b.id} ${inputs.name}: barrier ${out.barrier.toFixed(3)} (align ${seconds.toFixed(1)} s, curve ${(c.ms / 1000).toFixed(1)} s)`);
     return out;
-  });
+  }, legacy);
 }
 
 /** What a merge run keeps. */
@@ -181,9 +194,18 @@ export interface MergeInputs {
   readonly stats: StatsSpec;
 }
 
+/** The cache key of a merge run: models, canonical configuration (`run-key.ts`), samples, the statistics fields read. */
+export function mergeKey(ctx: Pick<Context<unknown>, 'seed'>, inputs: Pick<MergeInputs, 'anchor' | 'models' | 'config' | 'evals' | 'stats'>): unknown {
+  const config = canonicalConfig(inputs.config, ctx.seed);
+  const heads = [inputs.anchor, ...inputs.models].map((m) => m.head);
+  return { unit: 'merge', v: 2, anchor: inputs.anchor.fingerprint, models: inputs.models.map((m) => m.fingerprint), config, evals: inputs.evals, stats: canonicalStats(inputs.stats, heads, config) };
+}
+
 /** Aligns and merges, then scores the merged model (cached). */
 export async function mergeRun(ctx: Context<unknown>, inputs: MergeInputs): Promise<MergeData> {
-  const key = { unit: 'merge', v: 1, anchor: inputs.anchor.fingerprint, models: inputs.models.map((m) => m.fingerprint), config: inputs.config, evals: inputs.evals, stats: inputs.stats, seed: ctx.seed };
+  const key = mergeKey(ctx, inputs);
+  // The v1 key, read as a fallback so caches filled before keys were canonical stay valid.
+  const legacy = { unit: 'merge', v: 1, anchor: inputs.anchor.fingerprint, models: inputs.models.map((m) => m.fingerprint), config: inputs.config, evals: inputs.evals, stats: inputs.stats, seed: ctx.seed };
   const ids = [inputs.anchor, ...inputs.models].map((m) => m.id).join(' + ');
   return ctx.cache.get(`merge ${ids} ${inputs.name}`, key, async () => {
     const { provider, times } = statsFor(ctx, inputs.stats);
@@ -198,9 +220,9 @@ export async function mergeRun(ctx: Context<unknown>, inputs: MergeInputs): Prom
     if (!result.merged) throw new Error(`merge run '${inputs.name}': the pipeline returned no merged model (config has no merge step?)`);
     const merged = { config: inputs.anchor.config, params: result.merged };
     const scores: Record<string, Score> = {};
-    for (const [name, spec] of Object.entries(inputs.evals)) scores[name] = evaluatorFor(ctx.zoo.tokenizer, spec).evaluate(merged);
+    for (const [name, spec] of Object.entries(inputs.evals)) scores[name] = await evaluatorFor(ctx.zoo.tokenizer, spec).evaluate(merged);
     const out: MergeData = { scores, alignSeconds, mergeSeconds: Math.max(0, seconds - alignSeconds - mergeCollect), collectSeconds: collect, warnings: [...result.warnings] };
     ctx.log(`merge ${ids} ${inputs.name}: ${Object.entries(scores).map(([k, s]) => `${k} ${s.macroF1 !== undefined ? `F1 ${s.macroF1.toFixed(3)}` : `loss ${s.loss.toFixed(3)}`}`).join(', ')}`);
     return out;
-  });
+  }, [legacy]);
 }

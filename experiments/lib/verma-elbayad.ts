@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the Verma & Elbayad (2024) experiments: the alignment configurations (one
- * `verma-elbayad` pipeline step with every option explicit, so that equal configurations in different
- * experiments hit the same cached run), the MLM samples, and the loop over seed pairs.
+ * `verma-elbayad` pipeline step with every option written out, so reports show them; cache keys do not
+ * depend on the spelling, see `run-key.ts`), the MLM samples, and the loop over seed pairs.
  */
 import type { Context } from './experiment.js';
 import type { PipelineConfigInput, StatsSpec } from './pipeline.js';
