@@ -113,18 +113,9 @@ function admitColumn(
   maximize: boolean,
 ): void {
   if (c !== c || c === -Infinity) throw invalidEntry(src[off + j], i, j, maximize);
-  const { kc, val, row, count } = l;
-  // Rows arrive in order, so among equal values the earliest row stays first (JV's tie rule).
-  const cb = j * kc;
-  let p = count[j] < kc ? count[j]++ : kc - 1;
-  while (p > 0 && val[cb + p - 1] > c) {
-    val[cb + p] = val[cb + p - 1];
-    row[cb + p] = row[cb + p - 1];
-    p--;
-  }
-  val[cb + p] = c;
-  row[cb + p] = i;
-  if (count[j] === kc) l.thr[j] = val[cb + kc - 1];
+  // Rows arrive in order, so among equal values the earliest row stays first (JV's tie rule). The
+  // threshold stays +∞ until the list is full.
+  l.thr[j] = insertBounded(l.val, l.row, l.count, j, l.kc, c, i);
 }
 
 /**
@@ -148,7 +139,7 @@ export function scanRows(src: ArrayLike<number>, n: number, m: number, sign: num
   return { k, val, col, count, bound };
 }
 
-/** Keeps row i's k smallest of `sign·src[off + j]`, j ∈ [j0, j1); returns the updated threshold. */
+/** Keeps row i's k smallest of `sign·src[off + j]`, j ∈ [j0, j1) (by {@link insertBounded}); returns the updated threshold. */
 function scanRowRange(
   src: ArrayLike<number>,
   off: number,
@@ -168,38 +159,34 @@ function scanRowRange(
     const c1 = sign * src[off + j + 1];
     const c2 = sign * src[off + j + 2];
     const c3 = sign * src[off + j + 3];
-    if (c0 < thr) thr = admitRow(val, col, count, i, k, c0, j);
-    if (c1 < thr) thr = admitRow(val, col, count, i, k, c1, j + 1);
-    if (c2 < thr) thr = admitRow(val, col, count, i, k, c2, j + 2);
-    if (c3 < thr) thr = admitRow(val, col, count, i, k, c3, j + 3);
+    if (c0 < thr) thr = insertBounded(val, col, count, i, k, c0, j);
+    if (c1 < thr) thr = insertBounded(val, col, count, i, k, c1, j + 1);
+    if (c2 < thr) thr = insertBounded(val, col, count, i, k, c2, j + 2);
+    if (c3 < thr) thr = insertBounded(val, col, count, i, k, c3, j + 3);
   }
   for (; j < j1; j++) {
     const c = sign * src[off + j];
-    if (c < thr) thr = admitRow(val, col, count, i, k, c, j);
+    if (c < thr) thr = insertBounded(val, col, count, i, k, c, j);
   }
   return thr;
 }
 
-/** Inserts (j, c) into row i's sorted list; returns the new admission threshold. */
-function admitRow(
-  val: Float64Array,
-  col: Int32Array,
-  count: Int32Array,
-  i: number,
-  k: number,
-  c: number,
-  j: number,
-): number {
-  const base = i * k;
-  let p = count[i] < k ? count[i]++ : k - 1;
-  while (p > 0 && val[base + p - 1] > c) {
-    val[base + p] = val[base + p - 1];
-    col[base + p] = col[base + p - 1];
+/**
+ * Inserts `(c, id)` into list `l` of a set of sorted lists of capacity `cap` (`vals`/`ids[l·cap ..]`,
+ * `count[l]` valid), after any equal values and dropping the largest when full. Returns the list's
+ * admission threshold: its largest value once full, +∞ before.
+ */
+function insertBounded(vals: Float64Array, ids: Int32Array, count: Int32Array, l: number, cap: number, c: number, id: number): number {
+  const base = l * cap;
+  let p = count[l] < cap ? count[l]++ : cap - 1;
+  while (p > 0 && vals[base + p - 1] > c) {
+    vals[base + p] = vals[base + p - 1];
+    ids[base + p] = ids[base + p - 1];
     p--;
   }
-  val[base + p] = c;
-  col[base + p] = j;
-  return count[i] === k ? val[base + k - 1] : Infinity;
+  vals[base + p] = c;
+  ids[base + p] = id;
+  return count[l] === cap ? vals[base + cap - 1] : Infinity;
 }
 
 /** Union of the column lists and (when given) the row lists, deduplicated, as a CSR graph. */

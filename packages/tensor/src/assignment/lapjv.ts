@@ -135,7 +135,8 @@ function columnReduction(
  * One pass of JV augmenting row reduction: each free row takes its best column at the reduced costs
  * `c − v`, lowering that column's dual to the second-best value (an auction bid with ε = 0); the evicted
  * owner is re-processed at once when the dual strictly dropped, else queued for the next pass. Keeps the
- * invariant "every assigned row sits on a minimum of its reduced costs".
+ * invariant "every assigned row sits on a minimum of its reduced costs". `sparse-row-reduction.ts` runs the
+ * same rule on the candidate graph (a separate loop: the dense row scan stays monomorphic).
  * @returns number of free rows left in `free`.
  */
 function augmentingRowReduction(

@@ -92,62 +92,14 @@ export function augmentSparse(
     }
     let nt = 0;
     let hs = 0; // heap size
-    for (let e = r0; e < r1; e++) {
-      const j = col[e];
-      const h = val[e] - v[j];
-      if (h < d[j]) {
-        if (d[j] === Infinity) touched[nt++] = j;
-        d[j] = h;
-        pred[j] = r;
-        predCost[j] = val[e];
-        // push (h, j)
-        if (hs === heapKey.length) [heapKey, heapVal] = growHeap(ws, hs);
-        let p = hs++;
-        while (p > 0) {
-          const q = (p - 1) >> 1;
-          if (heapKey[q] <= h) break;
-          heapKey[p] = heapKey[q];
-          heapVal[p] = heapVal[q];
-          p = q;
-        }
-        heapKey[p] = h;
-        heapVal[p] = j;
-      }
-    }
     let ns = 0;
     let end = -1;
     let min = 0;
-    while (hs > 0) {
-      // pop min
-      const dj = heapKey[0];
-      const j = heapVal[0];
-      hs--;
-      if (hs > 0) {
-        const lk = heapKey[hs];
-        const lv = heapVal[hs];
-        let p = 0;
-        for (;;) {
-          let c = 2 * p + 1;
-          if (c >= hs) break;
-          if (c + 1 < hs && heapKey[c + 1] < heapKey[c]) c++;
-          if (heapKey[c] >= lk) break;
-          heapKey[p] = heapKey[c];
-          heapVal[p] = heapVal[c];
-          p = c;
-        }
-        heapKey[p] = lk;
-        heapVal[p] = lv;
-      }
-      if (done[j] !== 0 || dj > d[j]) continue; // stale entry
-      if (y[j] < 0) {
-        end = j;
-        min = dj;
-        break;
-      }
-      done[j] = 1;
-      scanned[ns++] = j;
-      const i = y[j];
-      const h = rowCost[i] - v[j] - dj;
+    // Dijkstra from r: relax the edges of row i, whose path so far ends at distance `h` past its reduced
+    // costs (0 for r itself), then scan the nearest column not yet scanned; its owner is the next row.
+    let i = r;
+    let h = 0;
+    for (;;) {
       const i1 = rowPtr[i + 1];
       for (let e = rowPtr[i]; e < i1; e++) {
         const l = col[e];
@@ -158,6 +110,7 @@ export function augmentSparse(
           d[l] = nd;
           pred[l] = i;
           predCost[l] = val[e];
+          // push (nd, l)
           if (hs === heapKey.length) [heapKey, heapVal] = growHeap(ws, hs);
           let p = hs++;
           while (p > 0) {
@@ -171,6 +124,41 @@ export function augmentSparse(
           heapVal[p] = l;
         }
       }
+      let j = -1;
+      let dj = 0;
+      while (hs > 0 && j < 0) {
+        // pop min
+        dj = heapKey[0];
+        const top = heapVal[0];
+        hs--;
+        if (hs > 0) {
+          const lk = heapKey[hs];
+          const lv = heapVal[hs];
+          let p = 0;
+          for (;;) {
+            let c = 2 * p + 1;
+            if (c >= hs) break;
+            if (c + 1 < hs && heapKey[c + 1] < heapKey[c]) c++;
+            if (heapKey[c] >= lk) break;
+            heapKey[p] = heapKey[c];
+            heapVal[p] = heapVal[c];
+            p = c;
+          }
+          heapKey[p] = lk;
+          heapVal[p] = lv;
+        }
+        if (done[top] === 0 && !(dj > d[top])) j = top; // else a stale entry
+      }
+      if (j < 0) break; // heap exhausted: no augmenting path inside the graph
+      if (y[j] < 0) {
+        end = j;
+        min = dj;
+        break;
+      }
+      done[j] = 1;
+      scanned[ns++] = j;
+      i = y[j];
+      h = rowCost[i] - v[j] - dj;
     }
     if (end >= 0) {
       for (let t = 0; t < ns; t++) {

@@ -9,6 +9,9 @@ import type { AssignmentState } from './sparse-augment.js';
  * state remains valid for {@link augmentSparse}. Each step costs one row's degree, so this cheaply
  * matches most rows before the (costlier) shortest-path searches.
  *
+ * The bid rule is `lapjv.ts`'s dense `augmentingRowReduction`; the two are kept as separate
+ * monomorphic loops (dense rows vs CSR edges, plus `rowCost` here) because the row scan is the hot loop.
+ *
  * @param budget remaining row steps, decremented in place (bounds ε = 0 price wars; leftovers stay free).
  * @returns number of rows left in `free`.
  */

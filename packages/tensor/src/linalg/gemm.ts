@@ -9,12 +9,13 @@
  * {@link gemmAccJs}, where the pool's dispatch and packing overheads would dominate.
  *
  * `gemmAccJs` structure (GotoBLAS): the `k × n` operand is packed in `KC × NC` blocks of 4-column
- * micro-panels, the `m × k` operand in `MC × KC` blocks of 4-row micro-panels, and a 4×4
- * register-blocked micro-kernel sweeps them. 4×4 is the largest tile whose 16 accumulators V8 keeps in
+ * micro-panels, the `m × k` operand in `MC × KC` blocks of 4-row micro-panels (both by the shared
+ * GEMM's `pack.ts`, whose f64 panels are these), and a 4×4 register-blocked micro-kernel sweeps them. 4×4 is the largest tile whose 16 accumulators V8 keeps in
  * the 16 x86-64 XMM registers without spilling (measured 3.5–4.5 GFlop/s on one core here; variants with
  * 2×4, 4×2, 3×4 tiles or k-unrolling were no faster).
  */
 import { gemmF64 } from '../backends/cpu/gemm/index.js';
+import { packA, packB } from '../backends/cpu/gemm/pack.js';
 
 /** Products with `m·n·k` at least this go to the shared `gemmF64`. */
 export const SHARED_MIN_VOLUME = 48 * 48 * 48;
@@ -26,8 +27,8 @@ const KC = 256;
 /** Columns of op(B) per block: 256×512 doubles = 1 MiB, sized for L2/L3. */
 const NC = 512;
 
-let packA = new Float64Array(MC * KC);
-let packB = new Float64Array(KC * NC);
+let aPanels = new Float64Array(MC * KC);
+let bPanels = new Float64Array(KC * NC);
 const edge = new Float64Array(16);
 
 /**
@@ -36,23 +37,8 @@ const edge = new Float64Array(16);
  * `opB(p, j) = transB ? B[bOff + j*ldb + p] : B[bOff + p*ldb + j]` (op(B) is `[k, n]`).
  * `A`, `B`, `C` may be the same buffer as long as the updated region of C overlaps neither operand.
  */
-export function gemmAcc(
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: Float64Array,
-  aOff: number,
-  lda: number,
-  transA: boolean,
-  B: Float64Array,
-  bOff: number,
-  ldb: number,
-  transB: boolean,
-  C: Float64Array,
-  cOff: number,
-  ldc: number,
-): void {
+export function gemmAcc(m: number, n: number, k: number, alpha: number, A: Float64Array, aOff: number, lda: number, transA: boolean, B: Float64Array, bOff: number, ldb: number, transB: boolean, C: Float64Array, cOff: number, ldc: number): void {
+  // Positional like BLAS, not a rest tuple: small blocked updates call this often (a rest array costs ~50 ns).
   if (m <= 0 || n <= 0 || k <= 0 || alpha === 0) return;
   if (m * n * k >= SHARED_MIN_VOLUME) {
     gemmF64(transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, 1, C, cOff, ldc);
@@ -65,105 +51,23 @@ export function gemmAcc(
  * The same contract as {@link gemmAcc}, always computed by this file's scalar packed kernel on the
  * calling thread. Not re-entrant (module-level pack buffers).
  */
-export function gemmAccJs(
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: Float64Array,
-  aOff: number,
-  lda: number,
-  transA: boolean,
-  B: Float64Array,
-  bOff: number,
-  ldb: number,
-  transB: boolean,
-  C: Float64Array,
-  cOff: number,
-  ldc: number,
-): void {
+export function gemmAccJs(m: number, n: number, k: number, alpha: number, A: Float64Array, aOff: number, lda: number, transA: boolean, B: Float64Array, bOff: number, ldb: number, transB: boolean, C: Float64Array, cOff: number, ldc: number): void {
   if (m <= 0 || n <= 0 || k <= 0 || alpha === 0) return;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     const ncPad = (nc + 3) & ~3;
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      if (packB.length < kc * ncPad) packB = new Float64Array(kc * ncPad);
-      packPanelsB(B, bOff, ldb, transB, pc, kc, jc, nc, packB);
+      if (bPanels.length < kc * ncPad) bPanels = new Float64Array(kc * ncPad);
+      // op(B)[pc:pc+kc, jc:jc+nc] as 4-column micro-panels `bPanels[panel*4*kc + p*4 + c]`, zero-padded.
+      packB(transB, kc, nc, B, bOff + (transB ? jc * ldb + pc : pc * ldb + jc), ldb, bPanels, 0, 4);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
         const mcPad = (mc + 3) & ~3;
-        if (packA.length < kc * mcPad) packA = new Float64Array(kc * mcPad);
-        packPanelsA(A, aOff, lda, transA, ic, mc, pc, kc, packA);
-        macroKernel(mc, nc, kc, alpha, packA, packB, C, cOff + ic * ldc + jc, ldc);
-      }
-    }
-  }
-}
-
-/** Packs op(A)[i0:i0+mc, p0:p0+kc] as 4-row micro-panels `dst[panel*4*kc + p*4 + r]`, zero-padded. */
-function packPanelsA(A: Float64Array, aOff: number, lda: number, trans: boolean, i0: number, mc: number, p0: number, kc: number, dst: Float64Array): void {
-  for (let ip = 0; ip < mc; ip += 4) {
-    const base = ip * kc;
-    const rowsHere = Math.min(4, mc - ip);
-    if (!trans) {
-      for (let r = 0; r < 4; r++) {
-        if (r < rowsHere) {
-          const src = aOff + (i0 + ip + r) * lda + p0;
-          for (let p = 0; p < kc; p++) dst[base + p * 4 + r] = A[src + p];
-        } else {
-          for (let p = 0; p < kc; p++) dst[base + p * 4 + r] = 0;
-        }
-      }
-    } else if (rowsHere === 4) {
-      // op(A)(i, p) = A[p, i]: four consecutive entries of one row of A per p.
-      let src = aOff + p0 * lda + i0 + ip;
-      for (let p = 0; p < kc; p++) {
-        const d = base + p * 4;
-        dst[d] = A[src];
-        dst[d + 1] = A[src + 1];
-        dst[d + 2] = A[src + 2];
-        dst[d + 3] = A[src + 3];
-        src += lda;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const src = aOff + (p0 + p) * lda + i0 + ip;
-        for (let r = 0; r < 4; r++) dst[base + p * 4 + r] = r < rowsHere ? A[src + r] : 0;
-      }
-    }
-  }
-}
-
-/** Packs op(B)[p0:p0+kc, j0:j0+nc] as 4-column micro-panels `dst[panel*4*kc + p*4 + c]`, zero-padded. */
-function packPanelsB(B: Float64Array, bOff: number, ldb: number, trans: boolean, p0: number, kc: number, j0: number, nc: number, dst: Float64Array): void {
-  for (let jp = 0; jp < nc; jp += 4) {
-    const base = jp * kc;
-    const colsHere = Math.min(4, nc - jp);
-    if (trans) {
-      // op(B)(p, j) = B[j, p]: rows of B are contiguous in p.
-      for (let c = 0; c < 4; c++) {
-        if (c < colsHere) {
-          const src = bOff + (j0 + jp + c) * ldb + p0;
-          for (let p = 0; p < kc; p++) dst[base + p * 4 + c] = B[src + p];
-        } else {
-          for (let p = 0; p < kc; p++) dst[base + p * 4 + c] = 0;
-        }
-      }
-    } else if (colsHere === 4) {
-      let src = bOff + p0 * ldb + j0 + jp;
-      for (let p = 0; p < kc; p++) {
-        const d = base + p * 4;
-        dst[d] = B[src];
-        dst[d + 1] = B[src + 1];
-        dst[d + 2] = B[src + 2];
-        dst[d + 3] = B[src + 3];
-        src += ldb;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const src = bOff + (p0 + p) * ldb + j0 + jp;
-        for (let c = 0; c < 4; c++) dst[base + p * 4 + c] = c < colsHere ? B[src + c] : 0;
+        if (aPanels.length < kc * mcPad) aPanels = new Float64Array(kc * mcPad);
+        // op(A)[ic:ic+mc, pc:pc+kc] as 4-row micro-panels `aPanels[panel*4*kc + p*4 + r]`, zero-padded.
+        packA(transA, mc, kc, A, aOff + (transA ? pc * lda + ic : ic * lda + pc), lda, aPanels, 0);
+        macroKernel(mc, nc, kc, alpha, aPanels, bPanels, C, cOff + ic * ldc + jc, ldc);
       }
     }
   }

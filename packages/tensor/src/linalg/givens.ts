@@ -3,6 +3,18 @@
  * their orthogonal factors transposed so that a rotation mixes two contiguous rows.
  */
 
+/** Below this a rotation radius is recomputed by `Math.hypot` (underflow guard); also the deflation floor. */
+export const TINY = 1e-300;
+
+/**
+ * `√(y² + z²)`, the radius of the rotation that zeroes z against y: the plain formula, or `Math.hypot`
+ * (slower, scaled) where it under- or overflowed.
+ */
+export function rotationRadius(y: number, z: number): number {
+  const r = Math.sqrt(y * y + z * z);
+  return !(r > TINY) || r === Infinity ? Math.hypot(y, z) : r;
+}
+
 /**
  * Applies the rotations `k = lo..hi−1` (in order) to row pairs `(k, k+1)` of `a` (row length `len`):
  * `(x, y) ← (c_k·x + s_k·y, c_k·y − s_k·x)`, with `c_k = rot[cOff + k]`, `s_k = rot[sOff + k]`.

@@ -3,14 +3,10 @@
  * symmetric QR iteration on `T`. As in the SVD, `Q` is kept transposed (`qt` row j = column j of Q) so that
  * each Givens rotation mixes two contiguous rows.
  */
-import { ConvergenceError } from './errors.js';
-import { applyChain, nearest } from './givens.js';
+import { deflate } from './deflation.js';
+import { applyChain, nearest, rotationRadius } from './givens.js';
 import { type Reflector, reflector } from './householder.js';
 
-const EPS = 2.220446049250313e-16;
-/** Deflation threshold (relative to neighbours, and absolute w.r.t. ‖T‖); see bidiag-qr.ts for the choice of 16ε. */
-const TOL = 16 * EPS;
-const TINY = 1e-300;
 const refl: Reflector = { beta: 0, tau: 0, scale: 0 };
 
 /**
@@ -90,64 +86,47 @@ export function tridiagonalQr(n: number, d: Float64Array, e: Float64Array, qt: F
   if (rot.length < 2 * n) rot = new Float64Array(2 * n);
   let tnorm = 0;
   for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]) + (i < n - 1 ? Math.abs(e[i]) : 0) + (i > 0 ? Math.abs(e[i - 1]) : 0));
-  const tolAbs = Math.max(TOL * tnorm, TINY);
-  const maxSweeps = 40 * n + 20;
-  let sweeps = 0;
-  let hi = n - 1;
-  // Sweeps spent on the current bottom index; after 3 the perfect shift is abandoned for Wilkinson's
-  // (guards against a precomputed value that belongs to an already split-off block).
-  let stuck = 0;
-  let lastHi = -1;
-  while (hi > 0) {
-    let lo = hi;
-    while (lo > 0) {
-      const ee = Math.abs(e[lo - 1]);
-      if (ee <= TOL * (Math.abs(d[lo - 1]) + Math.abs(d[lo])) || ee <= tolAbs) {
-        e[lo - 1] = 0;
-        break;
-      }
-      lo--;
+  deflate(n, d, e, tnorm, {
+    sweep: (lo, hi, perfectShift) => {
+      qrSweep(lo, hi, d, e, perfectShift ? shifts : undefined, rot, n);
+      // Q ← Q·J_lo·…·J_{hi−1}: the same chain on rows (k, k+1) of Qᵀ, four rotations per pass.
+      if (len > 0) applyChain(qt, len, lo, hi, rot, 0, n);
+    },
+  }, op, 'tridiagonal QR');
+}
+
+/**
+ * One implicit Wilkinson-shift QR sweep on the window `[lo, hi]` (or with the precomputed eigenvalue
+ * nearest the Wilkinson estimate); records the rotations in `rot[k]` (cosines), `rot[n + k]` (sines).
+ */
+function qrSweep(lo: number, hi: number, d: Float64Array, e: Float64Array, shifts: Float64Array | undefined, rot: Float64Array, n: number): void {
+  const delta = 0.5 * (d[hi - 1] - d[hi]);
+  const b = e[hi - 1];
+  const rad = Math.hypot(delta, b);
+  let shift = d[hi] - (b * b) / (delta >= 0 ? delta + rad : delta - rad);
+  if (shifts !== undefined && shifts.length > 0) shift = shifts[nearest(shifts, shift)];
+  let x = d[lo] - shift;
+  let z = e[lo];
+  for (let k = lo; k < hi; k++) {
+    const r = rotationRadius(x, z);
+    const c = r === 0 ? 1 : x / r;
+    const s = r === 0 ? 0 : z / r;
+    if (k > lo) e[k - 1] = r;
+    const ak = d[k];
+    const bk = e[k];
+    const ck = d[k + 1];
+    const cs = c * s;
+    const cc = c * c;
+    const ss = s * s;
+    d[k] = cc * ak + 2 * cs * bk + ss * ck;
+    d[k + 1] = ss * ak - 2 * cs * bk + cc * ck;
+    e[k] = cs * (ck - ak) + (cc - ss) * bk;
+    if (k + 1 < hi) {
+      z = s * e[k + 1];
+      e[k + 1] *= c;
+      x = e[k];
     }
-    if (lo === hi) {
-      hi--;
-      continue;
-    }
-    stuck = hi === lastHi ? stuck + 1 : 0;
-    lastHi = hi;
-    if (++sweeps > maxSweeps) {
-      throw new ConvergenceError(op, `tridiagonal QR did not converge after ${maxSweeps} sweeps (window [${lo}, ${hi}] of ${n})`);
-    }
-    const delta = 0.5 * (d[hi - 1] - d[hi]);
-    const b = e[hi - 1];
-    const rad = Math.hypot(delta, b);
-    let shift = d[hi] - (b * b) / (delta >= 0 ? delta + rad : delta - rad);
-    if (shifts !== undefined && shifts.length > 0 && stuck < 3) shift = shifts[nearest(shifts, shift)];
-    let x = d[lo] - shift;
-    let z = e[lo];
-    for (let k = lo; k < hi; k++) {
-      let r = Math.sqrt(x * x + z * z);
-      if (!(r > TINY) || r === Infinity) r = Math.hypot(x, z);
-      const c = r === 0 ? 1 : x / r;
-      const s = r === 0 ? 0 : z / r;
-      if (k > lo) e[k - 1] = r;
-      const ak = d[k];
-      const bk = e[k];
-      const ck = d[k + 1];
-      const cs = c * s;
-      const cc = c * c;
-      const ss = s * s;
-      d[k] = cc * ak + 2 * cs * bk + ss * ck;
-      d[k + 1] = ss * ak - 2 * cs * bk + cc * ck;
-      e[k] = cs * (ck - ak) + (cc - ss) * bk;
-      if (k + 1 < hi) {
-        z = s * e[k + 1];
-        e[k + 1] *= c;
-        x = e[k];
-      }
-      rot[k] = c;
-      rot[n + k] = s;
-    }
-    // Q ← Q·J_lo·…·J_{hi−1}: the same chain on rows (k, k+1) of Qᵀ, four rotations per pass.
-    if (len > 0) applyChain(qt, len, lo, hi, rot, 0, n);
+    rot[k] = c;
+    rot[n + k] = s;
   }
 }

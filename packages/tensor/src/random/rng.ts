@@ -32,6 +32,9 @@ export class Rng {
   private s3: number;
   private spare = 0;
   private hasSpare = false;
+  /** The last point accepted by {@link polar}. */
+  private px = 0;
+  private py = 0;
   private readonly seedHi: number;
   private readonly seedLo: number;
 
@@ -99,6 +102,18 @@ export class Rng {
       this.hasSpare = false;
       return this.spare;
     }
+    const f = this.polar();
+    this.spare = this.py * f;
+    this.hasSpare = true;
+    return this.px * f;
+  }
+
+  /**
+   * One acceptance of Marsaglia's polar method: a uniform point `(px, py)` of the unit disc (origin
+   * excluded), left in the fields; returns `√(−2·ln s / s)` with `s = px² + py²`, so `px·f` and `py·f`
+   * are two independent standard normal deviates.
+   */
+  private polar(): number {
     let x: number;
     let y: number;
     let s: number;
@@ -107,10 +122,9 @@ export class Rng {
       y = 2 * this.uniform() - 1;
       s = x * x + y * y;
     } while (s >= 1 || s === 0);
-    const f = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = y * f;
-    this.hasSpare = true;
-    return x * f;
+    this.px = x;
+    this.py = y;
+    return Math.sqrt((-2 * Math.log(s)) / s);
   }
 
   /**
@@ -122,17 +136,9 @@ export class Rng {
     let i = 0;
     if (this.hasSpare && n > 0) arr[i++] = mean + std * this.normal();
     for (; i + 1 < n; i += 2) {
-      let x: number;
-      let y: number;
-      let s: number;
-      do {
-        x = 2 * this.uniform() - 1;
-        y = 2 * this.uniform() - 1;
-        s = x * x + y * y;
-      } while (s >= 1 || s === 0);
-      const f = std * Math.sqrt((-2 * Math.log(s)) / s);
-      arr[i] = mean + x * f;
-      arr[i + 1] = mean + y * f;
+      const f = std * this.polar();
+      arr[i] = mean + this.px * f;
+      arr[i + 1] = mean + this.py * f;
     }
     if (i < n) arr[i] = mean + std * this.normal();
     return arr;

@@ -14,7 +14,7 @@
  *
  * `state[0]` holds the number of unassigned rows: the only value the host reads, every few rounds.
  */
-import { WGSL_LINEAR_WORKGROUP } from '../../backends/webgpu/limits-plan.js';
+import { wgslLinearMain, wgslWorkgroupReduce } from '../../backends/webgpu/kernels/wgsl-workgroup.js';
 import type { GpuProgram } from '../../backends/webgpu/pipeline-cache.js';
 import { defineUniforms } from '../../backends/webgpu/uniforms.js';
 
@@ -34,27 +34,79 @@ fn enc(x: i32) -> u32 { return bitcast<u32>(x) ^ 0x80000000u; }
 fn dec(x: u32) -> i32 { return bitcast<i32>(x ^ 0x80000000u); }
 `;
 
-export const bidProgram: GpuProgram = {
-  name: 'auction-bid',
-  key: 'i32',
-  bindings: ['read', 'read', 'read', 'read_write', 'read_write', 'read_write', 'read_write', 'uniform'],
-  wgsl: () => /* wgsl */ `
-${COMMON}
-@group(0) @binding(0) var<storage, read> ben: array<i32>;
-@group(0) @binding(1) var<storage, read> price: array<i32>;
-@group(0) @binding(2) var<storage, read> list: array<u32>;
-@group(0) @binding(3) var<storage, read_write> state: array<atomic<u32>>;
-@group(0) @binding(4) var<storage, read_write> bid_col: array<u32>;
-@group(0) @binding(5) var<storage, read_write> bid_val: array<i32>;
-@group(0) @binding(6) var<storage, read_write> best: array<atomic<u32>>;
-@group(0) @binding(7) var<uniform> u: Uniforms;
+/** Element type of each buffer the auction programs bind (atomics are always bound `read_write`). */
+const BUFFER_TYPES = {
+  ben: 'i32', price: 'i32', list: 'u32', state: 'atomic<u32>', bid_col: 'u32', bid_val: 'i32', best: 'atomic<u32>', winner: 'atomic<u32>', owner: 'i32', assign: 'i32',
+} as const;
+type AuctionBuffer = keyof typeof BUFFER_TYPES;
 
-const WG = ${BID_WG}u;
+/**
+ * An auction program: storage bindings `read` then `write` (read_write) in order, the uniforms at the
+ * next binding, then `body` (WGSL after {@link COMMON} and the declarations). One list drives both the
+ * WGSL declarations and the bind-group layout, so they cannot disagree.
+ */
+function auctionProgram(name: string, buffers: { read?: readonly AuctionBuffer[]; write: readonly AuctionBuffer[] }, body: string): GpuProgram {
+  const storage = [...(buffers.read ?? []).map((b) => [b, 'read'] as const), ...buffers.write.map((b) => [b, 'read_write'] as const)];
+  const decls = storage.map(([b, access], i) => `@group(0) @binding(${i}) var<storage, ${access}> ${b}: array<${BUFFER_TYPES[b]}>;`);
+  return {
+    name,
+    key: 'i32',
+    bindings: [...storage.map(([, access]) => access), 'uniform'],
+    wgsl: () => `${COMMON}\n${decls.join('\n')}\n@group(0) @binding(${storage.length}) var<uniform> u: Uniforms;\n${body}`,
+  };
+}
+
+/**
+ * The row scan of a bid, for programs with bindings `ben`, `price` and a `const WG` (a power of two):
+ * `scan_best_two(row, li)` has the workgroup's invocations scan the benefits from `ben[row]` (row =
+ * i·n) at the current prices for the best value `v = a_ij − p_j` (lowest column on ties) and the
+ * second best, and leaves them in `r_v1[0]`, `r_j1[0]`, `r_v2[0]`. It has barriers: every invocation
+ * calls it, in uniform control flow.
+ */
+const SCAN_BEST_TWO = /* wgsl */ `
 const MIN_I32 = -2147483647 - 1;
-var<workgroup> count_w: u32;
 var<workgroup> r_v1: array<i32, WG>;
 var<workgroup> r_j1: array<u32, WG>;
 var<workgroup> r_v2: array<i32, WG>;
+
+fn scan_best_two(row: u32, li: u32) {
+  var v1 = MIN_I32;
+  var j1 = NONE;
+  var v2 = MIN_I32;
+  for (var j = li; j < u.n; j += WG) {
+    let v = ben[row + j] - price[j];
+    if (v > v1) { v2 = v1; v1 = v; j1 = j; } else if (v > v2) { v2 = v; }
+  }
+  r_v1[li] = v1;
+  r_j1[li] = j1;
+  r_v2[li] = v2;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+    if (li < s) {
+      let av1 = r_v1[li];
+      let aj1 = r_j1[li];
+      let bv1 = r_v1[li + s];
+      let bj1 = r_j1[li + s];
+      // Larger value wins; equal values: the lower column (NONE is the largest u32).
+      if (bv1 > av1 || (bv1 == av1 && bj1 < aj1)) {
+        r_v1[li] = bv1;
+        r_j1[li] = bj1;
+        r_v2[li] = max(av1, r_v2[li + s]);
+      } else {
+        r_v2[li] = max(r_v2[li], bv1);
+      }
+    }
+    workgroupBarrier();
+  }
+}`;
+
+export const bidProgram = auctionProgram(
+  'auction-bid',
+  { read: ['ben', 'price', 'list'], write: ['state', 'bid_col', 'bid_val', 'best'] },
+  /* wgsl */ `
+const WG = ${BID_WG}u;
+var<workgroup> count_w: u32;
+${SCAN_BEST_TWO}
 
 @compute @workgroup_size(${BID_WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
@@ -62,35 +114,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let count = workgroupUniformLoad(&count_w);
   for (var idx = wid.x; idx < count; idx += u.groups) {
     let i = list[idx];
-    let row = i * u.n;
-    var v1 = MIN_I32;
-    var j1 = NONE;
-    var v2 = MIN_I32;
-    for (var j = li; j < u.n; j += WG) {
-      let v = ben[row + j] - price[j];
-      if (v > v1) { v2 = v1; v1 = v; j1 = j; } else if (v > v2) { v2 = v; }
-    }
-    r_v1[li] = v1;
-    r_j1[li] = j1;
-    r_v2[li] = v2;
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-      if (li < s) {
-        let av1 = r_v1[li];
-        let aj1 = r_j1[li];
-        let bv1 = r_v1[li + s];
-        let bj1 = r_j1[li + s];
-        // Larger value wins; equal values: the lower column (NONE is the largest u32).
-        if (bv1 > av1 || (bv1 == av1 && bj1 < aj1)) {
-          r_v1[li] = bv1;
-          r_j1[li] = bj1;
-          r_v2[li] = max(av1, r_v2[li + s]);
-        } else {
-          r_v2[li] = max(r_v2[li], bv1);
-        }
-      }
-      workgroupBarrier();
-    }
+    scan_best_two(i * u.n, li);
     if (li == 0u) {
       let j = r_j1[0];
       let bid = price[j] + (r_v1[0] - r_v2[0]) + u.eps;
@@ -101,51 +125,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     workgroupBarrier();
   }
 }`,
-};
+);
 
-export const resolveProgram: GpuProgram = {
-  name: 'auction-resolve',
-  key: 'i32',
-  bindings: ['read', 'read', 'read', 'read_write', 'read_write', 'read_write', 'uniform'],
-  wgsl: () => /* wgsl */ `
-${COMMON}
-@group(0) @binding(0) var<storage, read> list: array<u32>;
-@group(0) @binding(1) var<storage, read> bid_col: array<u32>;
-@group(0) @binding(2) var<storage, read> bid_val: array<i32>;
-@group(0) @binding(3) var<storage, read_write> state: array<atomic<u32>>;
-@group(0) @binding(4) var<storage, read_write> best: array<atomic<u32>>;
-@group(0) @binding(5) var<storage, read_write> winner: array<atomic<u32>>;
-@group(0) @binding(6) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-@compute @workgroup_size(${LINE_WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let idx = linear_workgroup(wid, nwg) * ${LINE_WG}u + li;
-  if (idx >= atomicLoad(&state[0]) || idx >= u.n) { return; }
+export const resolveProgram = auctionProgram(
+  'auction-resolve',
+  { read: ['list', 'bid_col', 'bid_val'], write: ['state', 'best', 'winner'] },
+  wgslLinearMain({ wg: LINE_WG, index: 'idx' }, /* wgsl */ `if (idx >= atomicLoad(&state[0]) || idx >= u.n) { return; }
   let i = list[idx];
   let j = bid_col[i];
   if (j >= u.n) { return; }
-  if (enc(bid_val[i]) == atomicLoad(&best[j])) { atomicMin(&winner[j], i); }
-}`,
-};
+  if (enc(bid_val[i]) == atomicLoad(&best[j])) { atomicMin(&winner[j], i); }`),
+);
 
-export const assignProgram: GpuProgram = {
-  name: 'auction-assign',
-  key: 'i32',
-  bindings: ['read_write', 'read_write', 'read_write', 'read_write', 'read_write', 'read_write', 'uniform'],
-  wgsl: () => /* wgsl */ `
-${COMMON}
-@group(0) @binding(0) var<storage, read_write> state: array<atomic<u32>>;
-@group(0) @binding(1) var<storage, read_write> best: array<atomic<u32>>;
-@group(0) @binding(2) var<storage, read_write> winner: array<atomic<u32>>;
-@group(0) @binding(3) var<storage, read_write> owner: array<i32>;
-@group(0) @binding(4) var<storage, read_write> assign: array<i32>;
-@group(0) @binding(5) var<storage, read_write> price: array<i32>;
-@group(0) @binding(6) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-@compute @workgroup_size(${LINE_WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let j = linear_workgroup(wid, nwg) * ${LINE_WG}u + li;
-  // The unassigned list is rebuilt from scratch by the compaction that follows.
+export const assignProgram = auctionProgram(
+  'auction-assign',
+  { write: ['state', 'best', 'winner', 'owner', 'assign', 'price'] },
+  wgslLinearMain({ wg: LINE_WG, index: 'j' }, /* wgsl */ `// The unassigned list is rebuilt from scratch by the compaction that follows.
   if (j == 0u) { atomicStore(&state[0], 0u); }
   if (j >= u.n) { return; }
   let w = atomicLoad(&winner[j]);
@@ -157,59 +152,30 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     price[j] = dec(atomicLoad(&best[j]));
   }
   atomicStore(&best[j], 0u);
-  atomicStore(&winner[j], NONE);
-}`,
-};
+  atomicStore(&winner[j], NONE);`),
+);
 
-export const compactProgram: GpuProgram = {
-  name: 'auction-compact',
-  key: 'i32',
-  bindings: ['read', 'read_write', 'read_write', 'uniform'],
-  wgsl: () => /* wgsl */ `
-${COMMON}
-@group(0) @binding(0) var<storage, read> assign: array<i32>;
-@group(0) @binding(1) var<storage, read_write> list: array<u32>;
-@group(0) @binding(2) var<storage, read_write> state: array<atomic<u32>>;
-@group(0) @binding(3) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-@compute @workgroup_size(${LINE_WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = linear_workgroup(wid, nwg) * ${LINE_WG}u + li;
-  if (i >= u.n) { return; }
-  if (assign[i] < 0) {
+export const compactProgram = auctionProgram(
+  'auction-compact',
+  { read: ['assign'], write: ['list', 'state'] },
+  wgslLinearMain({ wg: LINE_WG, index: 'i', count: 'u.n' }, /* wgsl */ `if (assign[i] < 0) {
     let slot = atomicAdd(&state[0], 1u);
     list[slot] = i;
-  }
-}`,
-};
+  }`),
+);
 
 /** Start of an ε phase: every row unassigned and listed, no owners, no bids (prices are kept). */
-export const phaseProgram: GpuProgram = {
-  name: 'auction-phase',
-  key: 'i32',
-  bindings: ['read_write', 'read_write', 'read_write', 'read_write', 'read_write', 'read_write', 'uniform'],
-  wgsl: () => /* wgsl */ `
-${COMMON}
-@group(0) @binding(0) var<storage, read_write> state: array<atomic<u32>>;
-@group(0) @binding(1) var<storage, read_write> best: array<atomic<u32>>;
-@group(0) @binding(2) var<storage, read_write> winner: array<atomic<u32>>;
-@group(0) @binding(3) var<storage, read_write> owner: array<i32>;
-@group(0) @binding(4) var<storage, read_write> assign: array<i32>;
-@group(0) @binding(5) var<storage, read_write> list: array<u32>;
-@group(0) @binding(6) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-@compute @workgroup_size(${LINE_WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = linear_workgroup(wid, nwg) * ${LINE_WG}u + li;
-  if (i == 0u) { atomicStore(&state[0], u.n); }
+export const phaseProgram = auctionProgram(
+  'auction-phase',
+  { write: ['state', 'best', 'winner', 'owner', 'assign', 'list'] },
+  wgslLinearMain({ wg: LINE_WG, index: 'i' }, /* wgsl */ `if (i == 0u) { atomicStore(&state[0], u.n); }
   if (i >= u.n) { return; }
   assign[i] = -1;
   owner[i] = -1;
   list[i] = i;
   atomicStore(&best[i], 0u);
-  atomicStore(&winner[i], NONE);
-}`,
-};
+  atomicStore(&winner[i], NONE);`),
+);
 
 /** Threads of the single workgroup of the tail program. */
 export const TAIL_WG = 64;
@@ -220,26 +186,13 @@ export const TAIL_WG = 64;
  * instead — rows taken from a stack built in ascending row order (deterministic), each bid placed at
  * once — for up to `u.groups` bids, then stores the number still unassigned in `state[0]`.
  */
-export const tailProgram: GpuProgram = {
-  name: 'auction-tail',
-  key: 'i32',
-  bindings: ['read', 'read_write', 'read_write', 'read_write', 'read_write', 'read_write', 'uniform'],
-  wgsl: () => /* wgsl */ `
-${COMMON}
-@group(0) @binding(0) var<storage, read> ben: array<i32>;
-@group(0) @binding(1) var<storage, read_write> price: array<i32>;
-@group(0) @binding(2) var<storage, read_write> owner: array<i32>;
-@group(0) @binding(3) var<storage, read_write> assign: array<i32>;
-@group(0) @binding(4) var<storage, read_write> list: array<u32>;
-@group(0) @binding(5) var<storage, read_write> state: array<atomic<u32>>;
-@group(0) @binding(6) var<uniform> u: Uniforms;
-
+export const tailProgram = auctionProgram(
+  'auction-tail',
+  { read: ['ben'], write: ['price', 'owner', 'assign', 'list', 'state'] },
+  /* wgsl */ `
 const WG = ${TAIL_WG}u;
-const MIN_I32 = -2147483647 - 1;
 var<workgroup> count_w: u32;
-var<workgroup> r_v1: array<i32, WG>;
-var<workgroup> r_j1: array<u32, WG>;
-var<workgroup> r_v2: array<i32, WG>;
+${SCAN_BEST_TWO}
 
 @compute @workgroup_size(${TAIL_WG})
 fn main(@builtin(local_invocation_index) li: u32) {
@@ -261,34 +214,7 @@ fn main(@builtin(local_invocation_index) li: u32) {
     let count = workgroupUniformLoad(&count_w);
     if (count == 0u) { break; }
     let i = list[count - 1u];
-    let row = i * u.n;
-    var v1 = MIN_I32;
-    var j1 = NONE;
-    var v2 = MIN_I32;
-    for (var j = li; j < u.n; j += WG) {
-      let v = ben[row + j] - price[j];
-      if (v > v1) { v2 = v1; v1 = v; j1 = j; } else if (v > v2) { v2 = v; }
-    }
-    r_v1[li] = v1;
-    r_j1[li] = j1;
-    r_v2[li] = v2;
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-      if (li < s) {
-        let av1 = r_v1[li];
-        let aj1 = r_j1[li];
-        let bv1 = r_v1[li + s];
-        let bj1 = r_j1[li + s];
-        if (bv1 > av1 || (bv1 == av1 && bj1 < aj1)) {
-          r_v1[li] = bv1;
-          r_j1[li] = bj1;
-          r_v2[li] = max(av1, r_v2[li + s]);
-        } else {
-          r_v2[li] = max(r_v2[li], bv1);
-        }
-      }
-      workgroupBarrier();
-    }
+    scan_best_two(i * u.n, li);
     if (li == 0u) {
       let j = r_j1[0];
       price[j] = price[j] + (r_v1[0] - r_v2[0]) + u.eps;
@@ -308,35 +234,25 @@ fn main(@builtin(local_invocation_index) li: u32) {
   }
   if (li == 0u) { atomicStore(&state[0], count_w); }
 }`,
-};
+);
 
 /**
  * Shifts every price by the smallest one (one workgroup). Bids depend on price differences only, so
  * this changes nothing but keeps prices in [0, ~2·range] across ε phases, far from i32 overflow.
  */
-export const normalizeProgram: GpuProgram = {
-  name: 'auction-normalize',
-  key: 'i32',
-  bindings: ['read_write', 'uniform'],
-  wgsl: () => /* wgsl */ `
-${COMMON}
-@group(0) @binding(0) var<storage, read_write> price: array<i32>;
-@group(0) @binding(1) var<uniform> u: Uniforms;
-
+export const normalizeProgram = auctionProgram(
+  'auction-normalize',
+  { write: ['price'] },
+  /* wgsl */ `
 const WG = ${LINE_WG}u;
 var<workgroup> red: array<i32, WG>;
+${wgslWorkgroupReduce('reduce_min', 'red', 'i32', (a, b) => `min(${a}, ${b})`)}
 
 @compute @workgroup_size(${LINE_WG})
 fn main(@builtin(local_invocation_index) li: u32) {
   var m = 2147483647;
   for (var j = li; j < u.n; j += WG) { m = min(m, price[j]); }
-  red[li] = m;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (li < s) { red[li] = min(red[li], red[li + s]); }
-    workgroupBarrier();
-  }
-  let lo = red[0];
+  let lo = reduce_min(m, li);
   for (var j = li; j < u.n; j += WG) { price[j] = price[j] - lo; }
 }`,
-};
+);

@@ -3,13 +3,14 @@
  * (see `DIRECT_MAX_VOLUME` in `gemm.ts`). Each C entry is one strided dot product accumulated in a JS
  * number (f64), so f32 inputs get f64 accumulation on this path.
  */
-import type { FloatArray } from './pack.js';
+import type { GemmCall } from './validate.js';
 
 /**
  * `C = alpha · op(A) · op(B) + beta · C` on the `[m, n]` block; same indexing as `gemmF32`/`gemmF64`.
  * The written block of C must share no element with what is read of A and B.
  */
-export function gemmDirect(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, A: FloatArray, aOff: number, lda: number, B: FloatArray, bOff: number, ldb: number, beta: number, C: FloatArray, cOff: number, ldc: number): void {
+export function gemmDirect(call: GemmCall): void {
+  const { transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc } = call;
   // Steps along p (the shared dimension) and along i / j in the stored layouts.
   const ap = transA ? lda : 1;
   const ai = transA ? 1 : lda;

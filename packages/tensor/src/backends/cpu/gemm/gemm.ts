@@ -24,7 +24,7 @@ import { gemmDirect } from './direct.js';
 import { runPacked, scratchBytes } from './job.js';
 import type { FloatArray } from './pack.js';
 import { acquireThreads, gemmPoolSize } from './pool.js';
-import { validateGemm } from './validate.js';
+import { type GemmCall, type GemmOperands, validateGemm } from './validate.js';
 import { wasmRuntime, wasmUnavailableReason } from './wasm-runtime.js';
 
 /** Which kernel runs a product. `'auto'`: direct for tiny products, else wasm SIMD, else JS. */
@@ -46,6 +46,9 @@ export interface GemmOptions {
    */
   maxScratchBytes?: number;
 }
+
+/** Arguments of {@link gemmF32} / {@link gemmF64}: the 16 BLAS operands, then the optional options. */
+export type GemmArgs<T extends FloatArray> = [...operands: GemmOperands<T>, options?: GemmOptions];
 
 /** Largest `m·n·k` computed by unpacked dot products instead of the packed kernel. */
 export const DIRECT_MAX_VOLUME = 1024;
@@ -70,81 +73,25 @@ const WASM_MEMORY_LIMIT = (MAX_PAGES - 1) * 65536;
  * @throws DTypeError if an array is not a Float32Array; ValueError / ShapeError for bad sizes,
  *   leading dimensions or offsets (checked against the arrays' lengths before anything is written).
  */
-export function gemmF32(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: Float32Array,
-  aOffset: number,
-  lda: number,
-  B: Float32Array,
-  bOffset: number,
-  ldb: number,
-  beta: number,
-  C: Float32Array,
-  cOffset: number,
-  ldc: number,
-  options?: GemmOptions,
-): void {
-  validateGemm('gemmF32', Float32Array, transA, transB, m, n, k, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc);
+export function gemmF32(...args: GemmArgs<Float32Array>): void {
+  const call = validateGemm('gemmF32', Float32Array, args);
+  const options = args[16];
   const wide = options?.accumulate === 'f64';
   if (options?.accumulate !== undefined && options.accumulate !== 'f32' && !wide) {
     throw new ValueError('gemmF32', `accumulate must be 'f32' or 'f64', got '${String(options.accumulate)}'`);
   }
-  gemm('gemmF32', wide, transA, transB, m, n, k, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc, options);
+  gemm('gemmF32', wide, call, options);
 }
 
 /**
  * `C = alpha · op(A) · op(B) + beta · C` in double precision; same contract as {@link gemmF32} with
  * Float64Array operands (accumulation is always f64).
  */
-export function gemmF64(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: Float64Array,
-  aOffset: number,
-  lda: number,
-  B: Float64Array,
-  bOffset: number,
-  ldb: number,
-  beta: number,
-  C: Float64Array,
-  cOffset: number,
-  ldc: number,
-  options?: GemmOptions,
-): void {
-  validateGemm('gemmF64', Float64Array, transA, transB, m, n, k, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc);
-  gemm('gemmF64', true, transA, transB, m, n, k, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc, options);
+export function gemmF64(...args: GemmArgs<Float64Array>): void {
+  gemm('gemmF64', true, validateGemm('gemmF64', Float64Array, args), args[16]);
 }
 
-function gemm(
-  op: string,
-  f64: boolean,
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: FloatArray,
-  aOff: number,
-  lda: number,
-  B: FloatArray,
-  bOff: number,
-  ldb: number,
-  beta: number,
-  C: FloatArray,
-  cOff: number,
-  ldc: number,
-  options: GemmOptions | undefined,
-): void {
+function gemm(op: string, f64: boolean, call: GemmCall, options: GemmOptions | undefined): void {
   const kernel = options?.kernel ?? 'auto';
   if (kernel !== 'auto' && kernel !== 'wasm' && kernel !== 'js' && kernel !== 'direct') {
     throw new ValueError(op, `kernel must be 'auto', 'wasm', 'js' or 'direct', got '${String(kernel)}'`);
@@ -156,17 +103,18 @@ function gemm(
   const useWasm = kernel !== 'js' && kernel !== 'direct' && wasmRuntime() !== null;
   if (kernel === 'wasm' && !useWasm) throw new ValueError(op, `kernel 'wasm' requested but ${wasmUnavailableReason()}`);
 
+  const { m, n, k } = call;
   if (m === 0 || n === 0) return;
-  if (k === 0 || alpha === 0) {
-    scaleC(m, n, beta, C, cOff, ldc);
+  if (k === 0 || call.alpha === 0) {
+    scaleC(m, n, call.beta, call.C, call.cOff, call.ldc);
     return;
   }
   if (kernel === 'direct' || (kernel === 'auto' && m * n * k <= DIRECT_MAX_VOLUME)) {
-    gemmDirect(transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+    gemmDirect(call);
     return;
   }
   const plan: Plan = { f64, useWasm, threads: threads ?? gemmPoolSize(), minParallelFlops: options?.minParallelFlops ?? PARALLEL_MIN_FLOPS, maxScratchBytes };
-  packed(plan, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+  packed(plan, call);
 }
 
 interface Plan {
@@ -178,34 +126,35 @@ interface Plan {
   readonly maxScratchBytes: number;
 }
 
-function packed(plan: Plan, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, A: FloatArray, aOff: number, lda: number, B: FloatArray, bOff: number, ldb: number, beta: number, C: FloatArray, cOff: number, ldc: number): void {
-  const bytes = scratchBytes(plan.f64, m, n, k);
-  if (bytes.a + bytes.b + bytes.s > plan.maxScratchBytes && Math.max(m, n, k) > 2 * MR * NR_F32) {
-    splitProduct(plan, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+function packed(plan: Plan, c: GemmCall): void {
+  const bytes = scratchBytes(plan.f64, c.m, c.n, c.k);
+  if (bytes.a + bytes.b + bytes.s > plan.maxScratchBytes && Math.max(c.m, c.n, c.k) > 2 * MR * NR_F32) {
+    splitProduct(plan, c);
     return;
   }
-  const flops = 2 * m * n * k;
+  const flops = 2 * c.m * c.n * c.k;
   const want = plan.useWasm && flops >= plan.minParallelFlops ? plan.threads : 1;
   const threads = acquireThreads(want, flops >= BOOT_WAIT_MIN_FLOPS);
-  runPacked({ f64: plan.f64, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc }, plan.useWasm, threads);
+  runPacked(c, plan.f64, plan.useWasm, threads);
 }
 
 /**
  * Splits a product whose scratch would exceed `plan.maxScratchBytes` in two along its largest dimension
  * and runs the halves (a k split accumulates the second half with beta = 1).
  */
-function splitProduct(plan: Plan, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, A: FloatArray, aOff: number, lda: number, B: FloatArray, bOff: number, ldb: number, beta: number, C: FloatArray, cOff: number, ldc: number): void {
+function splitProduct(plan: Plan, c: GemmCall): void {
+  const { m, n, k, transA, transB, lda, ldb, ldc } = c;
   if (m >= n && m >= k) {
     const h = Math.ceil(m / 2 / MR) * MR;
-    packed(plan, transA, transB, h, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-    packed(plan, transA, transB, m - h, n, k, alpha, A, aOff + (transA ? h : h * lda), lda, B, bOff, ldb, beta, C, cOff + h * ldc, ldc);
+    packed(plan, { ...c, m: h });
+    packed(plan, { ...c, m: m - h, aOff: c.aOff + (transA ? h : h * lda), cOff: c.cOff + h * ldc });
   } else if (n >= k) {
     const h = Math.ceil(n / 2 / NR_F32) * NR_F32;
-    packed(plan, transA, transB, m, h, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-    packed(plan, transA, transB, m, n - h, k, alpha, A, aOff, lda, B, bOff + (transB ? h * ldb : h), ldb, beta, C, cOff + h, ldc);
+    packed(plan, { ...c, n: h });
+    packed(plan, { ...c, n: n - h, bOff: c.bOff + (transB ? h * ldb : h), cOff: c.cOff + h });
   } else {
     const h = Math.ceil(k / 2);
-    packed(plan, transA, transB, m, n, h, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-    packed(plan, transA, transB, m, n, k - h, alpha, A, aOff + (transA ? h * lda : h), lda, B, bOff + (transB ? h : h * ldb), ldb, 1, C, cOff, ldc);
+    packed(plan, { ...c, k: h });
+    packed(plan, { ...c, k: k - h, aOff: c.aOff + (transA ? h * lda : h), bOff: c.bOff + (transB ? h : h * ldb), beta: 1 });
   }
 }

@@ -10,7 +10,8 @@
  * A build that compiles these sources must ship `gemm-core.mjs` and `gemm-worker.mjs` beside the output.
  */
 export { DIRECT_MAX_VOLUME, PARALLEL_MIN_FLOPS, gemmF32, gemmF64 } from './gemm.js';
-export type { GemmKernel, GemmOptions } from './gemm.js';
+export type { GemmArgs, GemmKernel, GemmOptions } from './gemm.js';
+export type { GemmOperands } from './validate.js';
 export { gemmPoolInfo, gemmPoolSize, startGemmPool, stopGemmPool } from './pool.js';
 export type { GemmPoolInfo } from './pool.js';
 export { wasmAvailable as gemmWasmAvailable, wasmUnavailableReason as gemmWasmUnavailableReason } from './wasm-runtime.js';

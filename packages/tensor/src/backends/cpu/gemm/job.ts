@@ -11,9 +11,10 @@
  */
 import { CTL, MAX_ROW_BLOCKS, MR, NR_F32, NR_F64, controlLength, runTasks } from './gemm-core.mjs';
 import { copyOut } from './copy-out.js';
-import { type FloatArray, packA, packB } from './pack.js';
+import { packA, packB } from './pack.js';
 import { poolControl, poolFailure, waitWorkers, wakeWorkers } from './pool.js';
 import { type Scratch, align64, jsScratch, wasmScratch } from './scratch.js';
+import type { GemmCall } from './validate.js';
 
 /** Rows of C per task in MR-row panels (128 rows: a 128 × KC block of A stays in L2). Task shape measured flat within ±3 %. */
 const TASK_PANELS_A = 32;
@@ -21,28 +22,6 @@ const TASK_PANELS_A = 32;
 const TASK_PANELS_B = 64;
 /** With several threads, cut tasks until there are this many per thread: a thread that the OS deschedules then holds up only a small block (4 vs 8 vs 16 measured within noise on an idle core pair). */
 const TASKS_PER_THREAD = 8;
-
-/** A packed product `C = alpha·op(A)·op(B) + beta·C` ready to run (arguments already validated). */
-export interface PackedProduct {
-  /** Pack and compute in f64 (f64 operands, or f32 operands with f64 accumulation). */
-  readonly f64: boolean;
-  readonly transA: boolean;
-  readonly transB: boolean;
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly alpha: number;
-  readonly A: FloatArray;
-  readonly aOff: number;
-  readonly lda: number;
-  readonly B: FloatArray;
-  readonly bOff: number;
-  readonly ldb: number;
-  readonly beta: number;
-  readonly C: FloatArray;
-  readonly cOff: number;
-  readonly ldc: number;
-}
 
 /** Scratch bytes of a packed product: packed A, packed B and the padded product S. */
 export function scratchBytes(f64: boolean, m: number, n: number, k: number): { a: number; b: number; s: number } {
@@ -57,11 +36,12 @@ export function scratchBytes(f64: boolean, m: number, n: number, k: number): { a
 const serialControl = new Int32Array(controlLength(0));
 
 /**
- * Runs `p` on the wasm kernel (`useWasm`) or the JS kernel, on `threads` threads (1 = caller only; the
- * pool must already hold `threads − 1` ready workers, see `acquireThreads`).
+ * Runs the validated product `p` on the wasm kernel (`useWasm`) or the JS kernel, packed and computed
+ * in f64 when `f64` (f64 operands, or f32 operands with f64 accumulation), on `threads` threads (1 =
+ * caller only; the pool must already hold `threads − 1` ready workers, see `acquireThreads`).
  */
-export function runPacked(p: PackedProduct, useWasm: boolean, threads: number): void {
-  const { f64, m, n, k } = p;
+export function runPacked(p: GemmCall, f64: boolean, useWasm: boolean, threads: number): void {
+  const { m, n, k } = p;
   const es = f64 ? 8 : 4;
   const nr = f64 ? NR_F64 : NR_F32;
   const mPanels = Math.ceil(m / MR);

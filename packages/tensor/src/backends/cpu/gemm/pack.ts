@@ -21,48 +21,11 @@ export type FloatArray = Float32Array | Float64Array;
 /**
  * Writes op(A) into `dst` from element `dstOff`: panel `r` at `dstOff + r*k*MR`, element (i, p) of the
  * panel at `p*MR + i`, with `opA(i, p) = transA ? A[aOff + p*lda + i] : A[aOff + i*lda + p]`.
+ * That is {@link packB}'s layout of the `[k, m]` operand op(A)ᵀ in MR-column panels, so the same loops
+ * pack it with the transpose flag flipped (`op(A)ᵀ(p, i) = opA(i, p)`).
  */
 export function packA(transA: boolean, m: number, k: number, A: FloatArray, aOff: number, lda: number, dst: FloatArray, dstOff: number): void {
-  const full = Math.floor(m / mr);
-  if (transA) {
-    // Stored A is [k, m]: each stored row p holds element p of every panel, contiguously.
-    for (let p = 0; p < k; p++) {
-      const s = aOff + p * lda;
-      let d = dstOff + p * mr;
-      for (let r = 0; r < full; r++, d += k * mr) {
-        const x = s + r * mr;
-        dst[d] = A[x];
-        dst[d + 1] = A[x + 1];
-        dst[d + 2] = A[x + 2];
-        dst[d + 3] = A[x + 3];
-      }
-    }
-  } else {
-    // Stored A is [m, k]: a panel interleaves mr rows, each read sequentially.
-    for (let r = 0; r < full; r++) {
-      const s0 = aOff + r * mr * lda;
-      const s1 = s0 + lda;
-      const s2 = s1 + lda;
-      const s3 = s2 + lda;
-      for (let p = 0, d = dstOff + r * k * mr; p < k; p++, d += mr) {
-        dst[d] = A[s0 + p];
-        dst[d + 1] = A[s1 + p];
-        dst[d + 2] = A[s2 + p];
-        dst[d + 3] = A[s3 + p];
-      }
-    }
-  }
-  const rows = m - full * mr;
-  if (rows > 0) {
-    // Ragged last panel, zero-padded so that no garbage (or denormals) enters the kernel.
-    const base = dstOff + full * k * mr;
-    for (let p = 0; p < k; p++) {
-      for (let i = 0; i < mr; i++) {
-        const row = full * mr + i;
-        dst[base + p * mr + i] = i < rows ? A[transA ? aOff + p * lda + row : aOff + row * lda + p] : 0;
-      }
-    }
-  }
+  packB(!transA, k, m, A, aOff, lda, dst, dstOff, mr);
 }
 
 /**
@@ -80,6 +43,7 @@ export function packB(transB: boolean, k: number, n: number, B: FloatArray, bOff
     for (let p = 0; p < k; p++) {
       const s = bOff + p * ldb;
       let d = dstOff + p * nr;
+      // One straight-line copy per panel width (8: f32 kernel; 4: f64 kernel and packA), no loop over nr.
       if (nr === 8) {
         for (let c = 0; c < full; c++, d += stride) {
           const x = s + c * 8;

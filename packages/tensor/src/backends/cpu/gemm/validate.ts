@@ -1,6 +1,8 @@
 /**
- * Argument checks of `gemmF32` / `gemmF64`: sizes, leading dimensions and offsets are validated so that
- * every element the product touches lies inside its array. A bad call throws before C is written.
+ * The argument list of `gemmF32` / `gemmF64` ({@link GemmOperands}, positional as in BLAS) and its
+ * checks, which turn it into the named {@link GemmCall} the rest of the GEMM passes around: sizes,
+ * leading dimensions and offsets are validated so that every element the product touches lies inside
+ * its array. A bad call throws before C is written.
  */
 import { DTypeError, ShapeError, ValueError } from '../../../errors.js';
 import type { FloatArray } from './pack.js';
@@ -27,27 +29,41 @@ function checkMatrix(op: string, label: string, arr: FloatArray, off: number, ld
   }
 }
 
-/** Throws unless the call `gemm*(transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc)` is well formed. */
-export function validateGemm(
-  op: string,
-  ctor: typeof Float32Array | typeof Float64Array,
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: FloatArray,
-  aOff: number,
-  lda: number,
-  B: FloatArray,
-  bOff: number,
-  ldb: number,
-  beta: number,
-  C: FloatArray,
-  cOff: number,
-  ldc: number,
-): void {
+/**
+ * The positional operands of `gemmF32` / `gemmF64` over operand type `T`, in BLAS order: op(A) is
+ * `[m, k]`, op(B) `[k, n]`, C `[m, n]`, each stored row-major at its offset with its leading dimension.
+ */
+export type GemmOperands<T extends FloatArray> = [
+  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  A: T, aOffset: number, lda: number, B: T, bOffset: number, ldb: number, beta: number, C: T, cOffset: number, ldc: number,
+];
+
+/** A validated product `C = alpha·op(A)·op(B) + beta·C`: the {@link GemmOperands} by name. */
+export interface GemmCall {
+  readonly transA: boolean;
+  readonly transB: boolean;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly alpha: number;
+  readonly A: FloatArray;
+  readonly aOff: number;
+  readonly lda: number;
+  readonly B: FloatArray;
+  readonly bOff: number;
+  readonly ldb: number;
+  readonly beta: number;
+  readonly C: FloatArray;
+  readonly cOff: number;
+  readonly ldc: number;
+}
+
+/**
+ * The leading {@link GemmOperands} of `args` (anything after them is ignored) as a {@link GemmCall};
+ * throws, naming `op`, unless they are well formed.
+ */
+export function validateGemm(op: string, ctor: typeof Float32Array | typeof Float64Array, args: readonly [...operands: GemmOperands<FloatArray>, ...rest: unknown[]]): GemmCall {
+  const [transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc] = args;
   for (const [label, arr] of [['A', A], ['B', B], ['C', C]] as const) {
     if (!(arr instanceof ctor)) {
       const seen = (arr as object | null)?.constructor?.name ?? String(arr);
@@ -61,4 +77,5 @@ export function validateGemm(
   checkMatrix(op, 'A', A, aOff, lda, transA ? k : m, transA ? m : k, transA);
   checkMatrix(op, 'B', B, bOff, ldb, transB ? n : k, transB ? k : n, transB);
   checkMatrix(op, 'C', C, cOff, ldc, m, n, false);
+  return { transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc };
 }

@@ -1,13 +1,14 @@
 /**
  * CPU implementation of {@link Binary}: NumPy broadcasting over typed arrays. The iteration space is
- * collapsed (see `collapse`) so that same-shape operands run one flat loop, a trailing-vector
+ * collapsed (see `collapseAxes`) so that same-shape operands run one flat loop, a trailing-vector
  * broadcast (bias add `[n, d] + [d]`) runs `n` contiguous rows, and everything else runs strided rows.
  */
 import type { TypedArray } from '../../../dtype.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { Binary, type BinaryOpName } from '../../../kernels/defs.js';
-import { shapesEqual } from '../../../shape.js';
-import { allocOut, arrayOf, broadcastStrides, collapse, contiguousStrides, forEachRow } from './util.js';
+import { shapesEqual, stridesOf } from '../../../shape.js';
+import { broadcastStrides, collapseAxes } from '../../index-space.js';
+import { allocOut, arrayOf, forEachRow } from './util.js';
 
 /**
  * One strided row: `o[oo + i] = a[ao + i·as] ∘ b[bo + i·bs]` for `i < n`. Each operator has its own
@@ -65,7 +66,7 @@ export const binaryCpu: KernelImpl<{ op: BinaryOpName }> = (inputs, attrs, outpu
     return [storage];
   }
   const row = ROW[attrs.op];
-  const c = collapse(info.shape, [contiguousStrides(info.shape), broadcastStrides(ta.shape, info.shape), broadcastStrides(tb.shape, info.shape)]);
+  const c = collapseAxes(info.shape, [stridesOf(info.shape), broadcastStrides(ta.shape, info.shape), broadcastStrides(tb.shape, info.shape)]);
   const last = c.shape.length - 1;
   const len = c.shape[last];
   const as = c.strides[1][last];

@@ -5,7 +5,8 @@
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { Concat } from '../../../kernels/defs.js';
 import { normalizeAxis } from '../../../shape.js';
-import { allocOut, arrayOf, copyRun, prod } from './util.js';
+import { prod } from '../../index-space.js';
+import { allocOut, arrayOf, copyRun } from './util.js';
 
 /** Concatenation along an axis; see {@link Concat}. */
 export const concatCpu: KernelImpl<{ axis: number }> = (inputs, attrs, outputs, backend) => {

@@ -49,8 +49,11 @@ function erfcxByFraction(x: number): number {
   return 1 / (SQRT_PI * f);
 }
 
-/** Chebyshev coefficients of `f` on [a, b] (degree n), by the discrete cosine sum at m > n nodes. */
-function chebyshevFit(f: (x: number) => number, a: number, b: number, n: number): Float64Array {
+/**
+ * Chebyshev coefficients of `f` on [a, b] (degree n), by the discrete cosine sum at m = n + 16 nodes.
+ * Also fits the WebGPU backend's f32 erf (`wgsl-math.ts`).
+ */
+export function chebyshevFit(f: (x: number) => number, a: number, b: number, n: number): Float64Array {
   const m = n + 16;
   const values = new Float64Array(m);
   for (let k = 0; k < m; k++) values[k] = f(0.5 * (b - a) * Math.cos((Math.PI * (k + 0.5)) / m) + 0.5 * (b + a));

@@ -8,7 +8,8 @@ import { ValueError, fmtShape } from '../../../errors.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { Gather, ScatterAdd } from '../../../kernels/defs.js';
 import { normalizeAxis } from '../../../shape.js';
-import { allocOut, arrayOf, copyRun, prod } from './util.js';
+import { prod } from '../../index-space.js';
+import { allocOut, arrayOf, copyRun } from './util.js';
 
 /** Throws a ValueError naming the first index outside `[0, limit)`. */
 function checkIndices(op: string, indices: Tensor, limit: number, what: string): Int32Array {

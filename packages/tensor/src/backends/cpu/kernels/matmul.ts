@@ -5,8 +5,9 @@
  */
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { MatMul } from '../../../kernels/defs.js';
+import { broadcastStrides, prod } from '../../index-space.js';
 import { gemmContiguous as gemm } from './gemm-call.js';
-import { allocOut, arrayOf, broadcastStrides, prod } from './util.js';
+import { allocOut, arrayOf } from './util.js';
 
 /** Batched matrix product; see {@link MatMul} for the contract. */
 export const matmulCpu: KernelImpl<{ transA: boolean; transB: boolean }> = (inputs, attrs, outputs, backend) => {

@@ -9,8 +9,9 @@
 import type { TypedArray } from '../../../dtype.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { ArgMax, Reduce, type ReduceOpName, reduceAxes } from '../../../kernels/defs.js';
-import { normalizeAxis } from '../../../shape.js';
-import { allocOut, arrayOf, contiguousStrides, forEachRow, prod } from './util.js';
+import { normalizeAxis, stridesOf } from '../../../shape.js';
+import { prod } from '../../index-space.js';
+import { allocOut, arrayOf, forEachRow } from './util.js';
 
 /** Folds `x[xo .. xo+n)` into `acc[ao]`. */
 type RunFold = (acc: Float64Array, ao: number, x: TypedArray, xo: number, n: number) => void;
@@ -41,7 +42,7 @@ export const reduceCpu: KernelImpl<{ op: ReduceOpName; axes: readonly number[]; 
   const src = arrayOf(x);
   if (src.length > 0) {
     // Merge axes: drop unit axes, join neighbours with the same role.
-    const inStr = contiguousStrides(x.shape);
+    const inStr = stridesOf(x.shape);
     const shape: number[] = [];
     const reduced: boolean[] = [];
     const sIn: number[] = [];

@@ -7,7 +7,9 @@
 import type { TypedArray } from '../../../dtype.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { Transpose } from '../../../kernels/defs.js';
-import { allocOut, arrayOf, collapse, contiguousStrides, forEachRow } from './util.js';
+import { stridesOf } from '../../../shape.js';
+import { collapseAxes } from '../../index-space.js';
+import { allocOut, arrayOf, forEachRow } from './util.js';
 
 const TILE = 32;
 
@@ -18,8 +20,8 @@ export const transposeCpu: KernelImpl<{ perm: readonly number[] }> = (inputs, at
   const { storage, array: o } = allocOut(backend, info);
   if (o.length === 0) return [storage];
   const src = arrayOf(x);
-  const inStrides = contiguousStrides(x.shape);
-  const c = collapse(info.shape, [contiguousStrides(info.shape), attrs.perm.map((p) => inStrides[p])]);
+  const inStrides = stridesOf(x.shape);
+  const c = collapseAxes(info.shape, [stridesOf(info.shape), attrs.perm.map((p) => inStrides[p])]);
   const r = c.shape.length;
   const last = r - 1;
   const sIn = c.strides[1];

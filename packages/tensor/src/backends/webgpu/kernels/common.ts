@@ -102,24 +102,6 @@ export function programMemo<K extends string>(make: (key: K) => GpuProgram): (ke
   };
 }
 
-/** Row-major strides of `shape`. */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
-
-/** Product of `shape[from..to)`. */
-export function prod(shape: readonly number[], from = 0, to = shape.length): number {
-  let p = 1;
-  for (let i = from; i < to; i++) p *= shape[i];
-  return p;
-}
-
 /** Sizes string for labels, e.g. `[2,3]x[3]`. */
 export function sizesOf(...shapes: readonly (readonly number[])[]): string {
   return shapes.map((s) => `[${s.join(',')}]`).join('x');

@@ -10,13 +10,14 @@ import type { DType } from '../../../dtype.js';
 import { DTypeError, ShapeError, fmtShape } from '../../../errors.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { Binary, type BinaryOpName, Cast, Unary, type UnaryOpName } from '../../../kernels/defs.js';
-import { shapesEqual } from '../../../shape.js';
-import { WGSL_LINEAR_WORKGROUP } from '../limits-plan.js';
+import { shapesEqual, stridesOf } from '../../../shape.js';
+import { broadcastStrides, collapseAxes, offsetOf } from '../../index-space.js';
 import { defineUniforms } from '../uniforms.js';
-import { WG_1D, allocOut, bindRange, contiguousStrides, elementChunks, gpuOf, programMemo, rejectF64, sizesOf, wgslScalar } from './common.js';
-import { bindWindow, boxOffset, boxSpan, fitsBinding, splitBox, windowBudget } from './windows.js';
-import { collapseDims } from './strided.js';
+import { WG_1D, allocOut, bindRange, elementChunks, gpuOf, programMemo, rejectF64, sizesOf, wgslScalar } from './common.js';
+import { MAX_STRIDED_RANK, stridedFields, stridedValues, wgslStridedOffsets } from './strided-index.js';
 import { wgslMath } from './wgsl-math.js';
+import { wgslLinearMain } from './wgsl-workgroup.js';
+import { bindWindow, boxSpan, fitsBinding, splitBox, windowBudget } from './windows.js';
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
@@ -65,7 +66,6 @@ ${UNARY_U.wgsl()}
 @group(0) @binding(0) var<storage, read> xs: array<${dtype}>;
 @group(0) @binding(1) var<storage, read_write> ys: array<${dtype}>;
 @group(0) @binding(2) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
 ${dtype === 'f32' ? wgslMath() : ''}
 ${dtype === 'f32' ? /* wgsl */ `
 fn gelu_tanh_grad(x: f32) -> f32 {
@@ -80,13 +80,7 @@ fn pow_scalar(x: f32) -> f32 {
   if (u.alpha == 0.5) { return sqrt(x); }
   return pow_f(x, u.alpha);
 }` : ''}
-@compute @workgroup_size(${WG_1D})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (i >= u.n) { return; }
-  let x = xs[i];
-  ys[i] = ${expr};
-}`,
+${wgslLinearMain({ wg: WG_1D, index: 'i', count: 'u.n' }, `let x = xs[i];\n  ys[i] = ${expr};`)}`,
   };
 });
 
@@ -135,21 +129,7 @@ function binaryExpr(op: BinaryOpName, t: 'f32' | 'i32'): string {
 }
 
 const BINARY_FLAT_U = defineUniforms({ n: 'u32' });
-const RANK = 6;
-const STRIDED_FIELDS: Record<string, 'u32'> = { n: 'u32', ba: 'u32', bb: 'u32', bo: 'u32' };
-for (let k = 0; k < RANK; k++) STRIDED_FIELDS[`d${k}`] = 'u32';
-for (let k = 0; k < RANK; k++) STRIDED_FIELDS[`sa${k}`] = 'u32';
-for (let k = 0; k < RANK; k++) STRIDED_FIELDS[`sb${k}`] = 'u32';
-for (let k = 0; k < RANK; k++) STRIDED_FIELDS[`so${k}`] = 'u32';
-const BINARY_STRIDED_U = defineUniforms(STRIDED_FIELDS);
-
-function stridedIndexWgsl(): string {
-  const lines: string[] = [];
-  for (let k = RANK - 1; k >= 0; k--) {
-    lines.push(`{ let c = rem % u.d${k}; ia += c * u.sa${k}; ib += c * u.sb${k}; io += c * u.so${k}; rem = rem / u.d${k}; }`);
-  }
-  return lines.join('\n  ');
-}
+const BINARY_STRIDED_U = defineUniforms({ n: 'u32', ba: 'u32', bb: 'u32', bo: 'u32', ...stridedFields(['sa', 'sb', 'so']) });
 
 const binaryProgram = programMemo<string>((key) => {
   const [op, dtype, mode] = key.split('|') as [BinaryOpName, 'f32' | 'i32', 'flat' | 'strided'];
@@ -164,27 +144,16 @@ ${layout.wgsl()}
 @group(0) @binding(1) var<storage, read> rhs: array<${dtype}>;
 @group(0) @binding(2) var<storage, read_write> out: array<${dtype}>;
 @group(0) @binding(3) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
 ${op === 'pow' ? wgslMath() : ''}
 ${op === 'pow' && dtype === 'i32' ? I32_OF_F32 : ''}
-@compute @workgroup_size(${WG_1D})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (i >= u.n) { return; }
-  ${mode === 'flat' ? 'let ia = i;\n  let ib = i;\n  let io = i;' : `var rem = i;\n  var ia = u.ba;\n  var ib = u.bb;\n  var io = u.bo;\n  ${stridedIndexWgsl()}`}
+${wgslLinearMain({ wg: WG_1D, index: 'i', count: 'u.n' }, /* wgsl */ `${mode === 'flat'
+    ? 'let ia = i;\n  let ib = i;\n  let io = i;'
+    : `var rem = i;\n  var ia = u.ba;\n  var ib = u.bb;\n  var io = u.bo;\n  ${wgslStridedOffsets(['sa', 'sb', 'so'], ['ia', 'ib', 'io'])}`}
   let a = lhs[ia];
   let b = rhs[ib];
-  out[io] = ${binaryExpr(op, dtype)};
-}`,
+  out[io] = ${binaryExpr(op, dtype)};`)}`,
   };
 });
-
-/** Strides of an operand of `shape` broadcast to `outShape` (0 along broadcast axes). */
-function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
-  const s = contiguousStrides(shape);
-  const off = outShape.length - shape.length;
-  return outShape.map((_, i) => (i < off || shape[i - off] === 1 ? 0 : s[i - off]));
-}
 
 export const binaryGpu: KernelImpl<{ op: BinaryOpName }> = (inputs, attrs, outputs, backend) => {
   const op = `binary(${attrs.op})`;
@@ -209,30 +178,23 @@ export const binaryGpu: KernelImpl<{ op: BinaryOpName }> = (inputs, attrs, outpu
     }
     return [out];
   }
-  const c = collapseDims(info.shape, [broadcastStrides(a.shape, info.shape), broadcastStrides(b.shape, info.shape), contiguousStrides(info.shape)]);
-  if (c.dims.length > RANK) {
-    throw new ShapeError(op, `broadcasting ${fmtShape(a.shape)} with ${fmtShape(b.shape)} needs ${c.dims.length} dimensions after merging; at most ${RANK} are supported on webgpu`);
+  const c = collapseAxes(info.shape, [broadcastStrides(a.shape, info.shape), broadcastStrides(b.shape, info.shape), stridesOf(info.shape)]);
+  if (c.shape.length > MAX_STRIDED_RANK) {
+    throw new ShapeError(op, `broadcasting ${fmtShape(a.shape)} with ${fmtShape(b.shape)} needs ${c.shape.length} dimensions after merging; at most ${MAX_STRIDED_RANK} are supported on webgpu`);
   }
   const [sa, sb, so] = c.strides;
   const program = binaryProgram(`${attrs.op}|${dtype}|strided`);
   // One box (whole bindings) unless some operand exceeds the binding limit.
   const boxes = fitsBinding(gpu, a.storage, op) && fitsBinding(gpu, b.storage, op) && fitsBinding(gpu, out, op)
-    ? [{ start: c.dims.map(() => 0), len: c.dims }]
-    : splitBox(c.dims, c.strides, windowBudget(gpu));
+    ? [{ start: c.shape.map(() => 0), len: c.shape }]
+    : splitBox(c.shape, c.strides, windowBudget(gpu));
   for (const box of boxes) {
     const m = box.len.reduce((p, d) => p * d, 1);
-    const [a0, b0, o0] = c.strides.map((st) => boxOffset(box.start, st));
+    const [a0, b0, o0] = c.strides.map((st) => offsetOf(box.start, st));
     const wa = bindWindow(gpu, a.storage, op, a0, a0 + boxSpan(box.len, sa));
     const wb = bindWindow(gpu, b.storage, op, b0, b0 + boxSpan(box.len, sb));
     const wo = bindWindow(gpu, out, op, o0, o0 + boxSpan(box.len, so));
-    const values: Record<string, number> = { n: m, ba: a0 - wa.start, bb: b0 - wb.start, bo: o0 - wo.start };
-    const pad = RANK - box.len.length;
-    for (let k = 0; k < RANK; k++) {
-      values[`d${k}`] = k < pad ? 1 : box.len[k - pad];
-      values[`sa${k}`] = k < pad ? 0 : sa[k - pad];
-      values[`sb${k}`] = k < pad ? 0 : sb[k - pad];
-      values[`so${k}`] = k < pad ? 0 : so[k - pad];
-    }
+    const values = stridedValues({ n: m, ba: a0 - wa.start, bb: b0 - wb.start, bo: o0 - wo.start }, ['sa', 'sb', 'so'], box.len, c.strides);
     gpu.dispatch({
       program,
       storage: [wa.binding, wb.binding, wo.binding],
@@ -274,14 +236,8 @@ ${CAST_U.wgsl()}
 @group(0) @binding(0) var<storage, read> xs: array<${from}>;
 @group(0) @binding(1) var<storage, read_write> ys: array<${to}>;
 @group(0) @binding(2) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
 ${to === 'i32' ? I32_OF_F32 : ''}
-@compute @workgroup_size(${WG_1D})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (i >= u.n) { return; }
-  ys[i] = ${to === 'i32' ? 'i32_of_f32(xs[i])' : 'f32(xs[i])'};
-}`,
+${wgslLinearMain({ wg: WG_1D, index: 'i', count: 'u.n' }, `ys[i] = ${to === 'i32' ? 'i32_of_f32(xs[i])' : 'f32(xs[i])'};`)}`,
   };
 });
 

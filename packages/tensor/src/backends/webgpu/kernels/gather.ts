@@ -19,16 +19,42 @@ import type { DType } from '../../../dtype.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { Fill, Gather, OneHot, ScatterAdd } from '../../../kernels/defs.js';
 import { normalizeAxis } from '../../../shape.js';
-import { WGSL_LINEAR_WORKGROUP } from '../limits-plan.js';
+import { prod } from '../../index-space.js';
 import type { GpuProgram } from '../pipeline-cache.js';
 import { defineUniforms } from '../uniforms.js';
-import type { WebGpuBackend } from '../webgpu-backend.js';
-import { WG_1D, allocOut, bindRange, bindWhole, elementChunks, gpuOf, prod, rejectF64, sizesOf } from './common.js';
-import { type Range, bindWindow, rangesFor } from './windows.js';
+import type { WebGpuBackend, WebGpuStorage } from '../webgpu-backend.js';
+import { WG_1D, allocOut, bindWhole, gpuOf, rejectF64, sizesOf } from './common.js';
+import { wgslLinearMain } from './wgsl-workgroup.js';
+import { type Range, type Window, bindWindow, rangesFor } from './windows.js';
 
 /** Consecutive ranges of the `n` elements of `s`, each within one binding window (one range when `s` fits). */
 function flatRanges(gpu: WebGpuBackend, op: string, s: Storage, n: number): readonly Range[] {
   return rangesFor(gpu, op, 'an element', [s], n, (lo, hi) => hi - lo);
+}
+
+/** Elements `[lo, hi)` of a tensor, bound as `window`. */
+interface BoundRange {
+  readonly lo: number;
+  readonly hi: number;
+  readonly window: Window;
+}
+
+/**
+ * Calls `dispatch` for every pair of a range of the `n` output elements and a range of the `srcSize`
+ * source elements, each bound as its own window (one pair when both fit whole). For each output range
+ * the source ranges come in ascending order, `first` marking the first.
+ */
+function forEachRangePair(
+  gpu: WebGpuBackend, op: string, out: Storage, n: number, src: Storage, srcSize: number,
+  dispatch: (o: BoundRange, s: BoundRange, first: boolean) => void,
+): void {
+  const sources = flatRanges(gpu, op, src, srcSize);
+  for (const [o0, o1] of flatRanges(gpu, op, out, n)) {
+    const o = { lo: o0, hi: o1, window: bindWindow(gpu, out, op, o0, o1) };
+    for (const [t, [lo, hi]] of sources.entries()) {
+      dispatch(o, { lo, hi, window: bindWindow(gpu, src, op, lo, Math.max(hi, lo + 1)) }, t === 0);
+    }
+  }
 }
 
 const GATHER_U = defineUniforms({
@@ -49,12 +75,7 @@ ${GATHER_U.wgsl()}
 @group(0) @binding(1) var<storage, read> idx: array<i32>;
 @group(0) @binding(2) var<storage, read_write> out: array<u32>;
 @group(0) @binding(3) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-@compute @workgroup_size(${WG_1D})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (local >= u.n) { return; }
-  let i = u.o0 + local;
+${wgslLinearMain({ wg: WG_1D, index: 'local', count: 'u.n' }, /* wgsl */ `let i = u.o0 + local;
   let inner = i % u.inner;
   let t = i / u.inner;
   let j = t % u.count;
@@ -65,8 +86,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     return;
   }
   let s = (o * u.len + u32(k)) * u.inner + inner;
-  if (s >= u.lo && s < u.hi) { out[i - u.ostart] = x[s - u.xstart]; }
-}`,
+  if (s >= u.lo && s < u.hi) { out[i - u.ostart] = x[s - u.xstart]; }`)}`,
 };
 
 export const gatherGpu: KernelImpl<{ axis: number }> = (inputs, attrs, outputs, backend) => {
@@ -79,21 +99,19 @@ export const gatherGpu: KernelImpl<{ axis: number }> = (inputs, attrs, outputs, 
   const axis = normalizeAxis('gather', attrs.axis, x.shape.length);
   const ib = bindWhole(gpu, idx.storage, 'gather', 'indices');
   const common = { inner: prod(x.shape, axis + 1), count: idx.shape[0], len: x.shape[axis] };
-  const tables = flatRanges(gpu, 'gather', x.storage, x.size);
-  for (const [o0, o1] of flatRanges(gpu, 'gather', out, n)) {
-    const ow = bindWindow(gpu, out, 'gather', o0, o1);
-    for (const [t, [lo, hi]] of tables.entries()) {
-      const xw = bindWindow(gpu, x.storage, 'gather', lo, Math.max(hi, lo + 1));
-      gpu.dispatch({
-        program: gatherProgram,
-        storage: [xw.binding, ib, ow.binding],
-        uniforms: { layout: GATHER_U, values: { ...common, n: o1 - o0, o0, ostart: ow.start, lo, hi, xstart: xw.start, zero_invalid: t === 0 ? 1 : 0 } },
-        workgroups: { linear: Math.ceil((o1 - o0) / WG_1D) },
-        sizes: sizesOf(x.shape, idx.shape),
-        cost: o1 - o0,
-      });
-    }
-  }
+  forEachRangePair(gpu, 'gather', out, n, x.storage, x.size, (o, s, first) => {
+    gpu.dispatch({
+      program: gatherProgram,
+      storage: [s.window.binding, ib, o.window.binding],
+      uniforms: {
+        layout: GATHER_U,
+        values: { ...common, n: o.hi - o.lo, o0: o.lo, ostart: o.window.start, lo: s.lo, hi: s.hi, xstart: s.window.start, zero_invalid: first ? 1 : 0 },
+      },
+      workgroups: { linear: Math.ceil((o.hi - o.lo) / WG_1D) },
+      sizes: sizesOf(x.shape, idx.shape),
+      cost: o.hi - o.lo,
+    });
+  });
   return [out];
 };
 
@@ -208,12 +226,7 @@ ${SUM_U.wgsl()}
 @group(0) @binding(2) var<storage, read> perm: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-@compute @workgroup_size(${WG_1D})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (local >= u.n) { return; }
-  let i = u.o0 + local;
+${wgslLinearMain({ wg: WG_1D, index: 'local', count: 'u.n' }, /* wgsl */ `let i = u.o0 + local;
   let inner = i % u.inner;
   let t = i / u.inner;
   let s = t % u.size;
@@ -229,8 +242,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     if (e >= u.hi) { break; }
     if (e >= u.lo) { acc += upd[e - u.ustart]; }
   }
-  out[i - u.ostart] = acc;
-}`,
+  out[i - u.ostart] = acc;`)}`,
 };
 
 export const scatterAddGpu: KernelImpl<{ axis: number; size: number }> = (inputs, attrs, outputs, backend) => {
@@ -259,21 +271,19 @@ export const scatterAddGpu: KernelImpl<{ axis: number; size: number }> = (inputs
   const segB = bindWhole(gpu, seg, 'scatterAdd', 'segments');
   const permB = bindWhole(gpu, perm, 'scatterAdd', 'order');
   const common = { inner: prod(upd.shape, axis + 1), count, size: attrs.size };
-  const updates = flatRanges(gpu, 'scatterAdd', upd.storage, upd.size);
-  for (const [o0, o1] of flatRanges(gpu, 'scatterAdd', out, n)) {
-    const ow = bindWindow(gpu, out, 'scatterAdd', o0, o1);
-    for (const [t, [lo, hi]] of updates.entries()) {
-      const uw = bindWindow(gpu, upd.storage, 'scatterAdd', lo, Math.max(hi, lo + 1));
-      gpu.dispatch({
-        program: sumProgram,
-        storage: [uw.binding, segB, permB, ow.binding],
-        uniforms: { layout: SUM_U, values: { ...common, n: o1 - o0, o0, ostart: ow.start, lo, hi, ustart: uw.start, accumulate: t === 0 ? 0 : 1 } },
-        workgroups: { linear: Math.ceil((o1 - o0) / WG_1D) },
-        sizes: sizesOf(upd.shape),
-        cost: hi - lo + o1 - o0,
-      });
-    }
-  }
+  forEachRangePair(gpu, 'scatterAdd', out, n, upd.storage, upd.size, (o, u, first) => {
+    gpu.dispatch({
+      program: sumProgram,
+      storage: [u.window.binding, segB, permB, o.window.binding],
+      uniforms: {
+        layout: SUM_U,
+        values: { ...common, n: o.hi - o.lo, o0: o.lo, ostart: o.window.start, lo: u.lo, hi: u.hi, ustart: u.window.start, accumulate: first ? 0 : 1 },
+      },
+      workgroups: { linear: Math.ceil((o.hi - o.lo) / WG_1D) },
+      sizes: sizesOf(upd.shape),
+      cost: u.hi - u.lo + o.hi - o.lo,
+    });
+  });
   // Pooled buffers are quarantined until the batch that reads them is submitted.
   gpu.release(seg);
   gpu.release(perm);
@@ -291,15 +301,9 @@ ${ONE_HOT_U.wgsl()}
 @group(0) @binding(0) var<storage, read> idx: array<i32>;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
 @group(0) @binding(2) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-@compute @workgroup_size(${WG_1D})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (local >= u.n) { return; }
-  let i = u.o0 + local;
+${wgslLinearMain({ wg: WG_1D, index: 'local', count: 'u.n' }, /* wgsl */ `let i = u.o0 + local;
   let k = idx[i / u.depth];
-  out[i - u.ostart] = select(0u, u.one, k >= 0 && u32(k) == i % u.depth);
-}`,
+  out[i - u.ostart] = select(0u, u.one, k >= 0 && u32(k) == i % u.depth);`)}`,
 };
 
 /** Bit pattern of the value 1 (or `v`) in `dtype`, for word-level kernels. */
@@ -330,7 +334,7 @@ export const oneHotGpu: KernelImpl<{ depth: number; dtype?: DType }> = (inputs, 
   return [out];
 };
 
-const FILL_U = defineUniforms({ n: 'u32', bits: 'u32' });
+const FILL_U = defineUniforms({ n: 'u32', base: 'u32', bits: 'u32' });
 
 const fillProgram: GpuProgram = {
   name: 'fill',
@@ -340,36 +344,34 @@ const fillProgram: GpuProgram = {
 ${FILL_U.wgsl()}
 @group(0) @binding(0) var<storage, read_write> out: array<u32>;
 @group(0) @binding(1) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-@compute @workgroup_size(${WG_1D})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (i >= u.n) { return; }
-  out[i] = u.bits;
-}`,
+${wgslLinearMain({ wg: WG_1D, index: 'i', count: 'u.n' }, 'out[u.base + i] = u.bits;')}`,
 };
+
+/** Sets every 32-bit word of `out` to `bits` (a buffer clear for 0), in windows past the binding limit. */
+export function fillWords(gpu: WebGpuBackend, out: WebGpuStorage, bits: number, op: string): void {
+  if (out.size === 0) return;
+  if (bits === 0) {
+    gpu.batcher.clear(out.buffer, 0, out.size * 4, op);
+    return;
+  }
+  for (const [lo, hi] of flatRanges(gpu, op, out, out.size)) {
+    const w = bindWindow(gpu, out, op, lo, hi);
+    gpu.dispatch({
+      program: fillProgram,
+      storage: [w.binding],
+      uniforms: { layout: FILL_U, values: { n: hi - lo, base: lo - w.start, bits } },
+      workgroups: { linear: Math.ceil((hi - lo) / WG_1D) },
+      sizes: `[${out.size}]`,
+      cost: hi - lo,
+    });
+  }
+}
 
 export const fillGpu: KernelImpl<{ shape: readonly number[]; value: number; dtype: DType }> = (_inputs, attrs, outputs, backend) => {
   const gpu = gpuOf(backend, 'fill');
   rejectF64('fill', outputs[0]);
   const out = allocOut(gpu, outputs[0]);
-  const n = out.size;
-  if (n === 0) return [out];
-  const bits = bitsOf(attrs.value, attrs.dtype);
-  if (bits === 0) {
-    gpu.batcher.clear(out.buffer, 0, n * 4, 'fill');
-    return [out];
-  }
-  for (const c of elementChunks(gpu, n)) {
-    gpu.dispatch({
-      program: fillProgram,
-      storage: [bindRange(gpu, out, 'fill', c)],
-      uniforms: { layout: FILL_U, values: { n: c.count, bits } },
-      workgroups: { linear: Math.ceil(c.count / WG_1D) },
-      sizes: `[${n}]`,
-      cost: c.count,
-    });
-  }
+  fillWords(gpu, out, bitsOf(attrs.value, attrs.dtype), 'fill');
   return [out];
 };
 

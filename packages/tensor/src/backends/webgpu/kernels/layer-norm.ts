@@ -7,13 +7,13 @@
  */
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { LayerNorm } from '../../../kernels/defs.js';
-import { WGSL_LINEAR_WORKGROUP } from '../limits-plan.js';
 import type { GpuProgram } from '../pipeline-cache.js';
 import { defineUniforms } from '../uniforms.js';
 import { allocOut, bindWhole, gpuOf, sizesOf, wgslScalar } from './common.js';
-import { bindWindow, rangesFor } from './windows.js';
+import { ROW_FIELDS, forEachRowBlock, wgslRowMain } from './row-programs.js';
+import { wgslWorkgroupReduce } from './wgsl-workgroup.js';
 
-const LN_U = defineUniforms({ rows: 'u32', r0: 'u32', d: 'u32', xstart: 'u32', ystart: 'u32', eps: 'f32' });
+const LN_U = defineUniforms({ ...ROW_FIELDS, eps: 'f32' });
 
 const layerNormProgram: GpuProgram = {
   name: 'layer-norm',
@@ -26,43 +26,11 @@ ${LN_U.wgsl()}
 @group(0) @binding(2) var<storage, read> beta: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @group(0) @binding(4) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-override WG: u32 = 64;
 var<workgroup> red: array<f32, WG>;
-
 var<workgroup> red2: array<vec2f, WG>;
-
-fn reduce_sum2(v: vec2f, li: u32) -> vec2f {
-  red2[li] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (li < s) { red2[li] = red2[li] + red2[li + s]; }
-    workgroupBarrier();
-  }
-  let r = red2[0];
-  workgroupBarrier();
-  return r;
-}
-
-fn reduce_sum(v: f32, li: u32) -> f32 {
-  red[li] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (li < s) { red[li] = red[li] + red[li + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let row = linear_workgroup(wid, nwg);
-  if (row >= u.rows) { return; }
-  let base = (u.r0 + row) * u.d - u.xstart;
-  let ybase = (u.r0 + row) * u.d - u.ystart;
-  let n = f32(u.d);
+${wgslWorkgroupReduce('reduce_sum', 'red', 'f32', (a, b) => `${a} + ${b}`)}
+${wgslWorkgroupReduce('reduce_sum2', 'red2', 'vec2f', (a, b) => `${a} + ${b}`)}
+${wgslRowMain(/* wgsl */ `let n = f32(u.d);
   var s = 0.0;
   for (var j = li; j < u.d; j += WG) { s += x[base + j]; }
   let mean = reduce_sum(s, li) / n;
@@ -77,8 +45,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let inv = 1.0 / sqrt(variance + u.eps);
   for (var j = li; j < u.d; j += WG) {
     y[ybase + j] = ((x[base + j] - mean) - shift) * inv * gamma[j] + beta[j];
-  }
-}`,
+  }`)}`,
 };
 
 export const layerNormGpu: KernelImpl<{ eps: number }> = (inputs, attrs, outputs, backend) => {
@@ -91,20 +58,17 @@ export const layerNormGpu: KernelImpl<{ eps: number }> = (inputs, attrs, outputs
   const program = { ...layerNormProgram, constants: { WG: gpu.tuning.rowThreads } };
   const gb = bindWhole(gpu, g.storage, 'layerNorm', 'gamma');
   const bb = bindWhole(gpu, b.storage, 'layerNorm', 'beta');
-  const rows = x.size / d;
-  // Blocks of whole rows past the binding limit (gamma and beta, [d], are bound whole).
-  for (const [r0, r1] of rangesFor(gpu, 'layerNorm', `a row of ${d} elements`, [x.storage, out], rows, (lo, hi) => (hi - lo) * d)) {
-    const xw = bindWindow(gpu, x.storage, 'layerNorm', r0 * d, r1 * d);
-    const yw = bindWindow(gpu, out, 'layerNorm', r0 * d, r1 * d);
+  // Gamma and beta, [d], are bound whole.
+  forEachRowBlock(gpu, 'layerNorm', x.storage, out, x.size / d, d, (row, xw, yw) => {
     gpu.dispatch({
       program,
       storage: [xw.binding, gb, bb, yw.binding],
-      uniforms: { layout: LN_U, values: { rows: r1 - r0, r0, d, xstart: xw.start, ystart: yw.start, eps: attrs.eps } },
-      workgroups: { linear: r1 - r0 },
+      uniforms: { layout: LN_U, values: { ...row, eps: attrs.eps } },
+      workgroups: { linear: row.rows },
       sizes: sizesOf(x.shape),
-      cost: 8 * (r1 - r0) * d,
+      cost: 8 * row.rows * d,
     });
-  }
+  });
   return [out];
 };
 

@@ -4,8 +4,9 @@
  */
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { Concat, Pad, Slice, Transpose } from '../../../kernels/defs.js';
-import { normalizeAxis } from '../../../shape.js';
-import { allocOut, contiguousStrides, gpuOf, rejectF64 } from './common.js';
+import { normalizeAxis, stridesOf } from '../../../shape.js';
+import { offsetOf } from '../../index-space.js';
+import { allocOut, gpuOf, rejectF64 } from './common.js';
 import { stridedGather, stridedScatter } from './strided.js';
 
 /** `out.shape[i] = x.shape[perm[i]]`: a gather whose strides are x's strides permuted. */
@@ -14,7 +15,7 @@ export const transposeGpu: KernelImpl<{ perm: readonly number[] }> = (inputs, at
   const x = inputs[0];
   rejectF64('transpose', x);
   const out = allocOut(gpu, outputs[0]);
-  const xs = contiguousStrides(x.shape);
+  const xs = stridesOf(x.shape);
   stridedGather(gpu, 'transpose', x.storage, out, outputs[0].shape, attrs.perm.map((p) => xs[p]));
   return [out];
 };
@@ -25,8 +26,8 @@ export const sliceGpu: KernelImpl<{ begin: readonly number[]; size: readonly num
   const x = inputs[0];
   rejectF64('slice', x);
   const out = allocOut(gpu, outputs[0]);
-  const xs = contiguousStrides(x.shape);
-  const base = attrs.begin.reduce((s, b, i) => s + b * xs[i], 0);
+  const xs = stridesOf(x.shape);
+  const base = offsetOf(attrs.begin, xs);
   stridedGather(gpu, 'slice', x.storage, out, outputs[0].shape, xs, base);
   return [out];
 };
@@ -39,8 +40,8 @@ export const padGpu: KernelImpl<{ begin: readonly number[]; shape: readonly numb
   const out = allocOut(gpu, outputs[0]);
   if (out.size === 0) return [out];
   gpu.batcher.clear(out.buffer, 0, out.size * 4, 'pad');
-  const os = contiguousStrides(attrs.shape);
-  const base = attrs.begin.reduce((s, b, i) => s + b * os[i], 0);
+  const os = stridesOf(attrs.shape);
+  const base = offsetOf(attrs.begin, os);
   stridedScatter(gpu, 'pad', x.storage, out, x.shape, os, base);
   return [out];
 };
@@ -52,7 +53,7 @@ export const concatGpu: KernelImpl<{ axis: number }> = (inputs, attrs, outputs, 
   const info = outputs[0];
   const out = allocOut(gpu, info);
   const axis = normalizeAxis('concat', attrs.axis, info.shape.length);
-  const os = contiguousStrides(info.shape);
+  const os = stridesOf(info.shape);
   let start = 0;
   for (const t of inputs) {
     stridedScatter(gpu, 'concat', t.storage, out, t.shape, os, start * os[axis]);

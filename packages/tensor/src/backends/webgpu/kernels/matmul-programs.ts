@@ -86,6 +86,20 @@ override WG_X: u32 = 8;
 override WG_Y: u32 = 8;`;
 }
 
+/**
+ * A register-family program: `head` (see {@link header}), then `main` over `WG_X × WG_Y` invocations
+ * with `g` the global workgroup id (z = batch; past `u.nb` it returns at once) running `body`.
+ */
+function registerMain(head: string, body: string): string {
+  return /* wgsl */ `${head}
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let g = global_workgroup(wid);
+  if (g.z >= u.nb) { return; }
+  ${body}
+}`;
+}
+
 function bindingsOf(centered: boolean): GpuProgram['bindings'] {
   return centered ? ['read', 'read', 'read_write', 'read', 'read', 'uniform'] : ['read', 'read', 'read_write', 'uniform'];
 }
@@ -105,12 +119,7 @@ function nn4(sm: StoreMode): string {
   for (let r = 0; r < R; r++) {
     for (let v = 0; v < V; v++) stores.push(`if (row + ${r}u < u.M && col4 + ${v}u < n4) { ${store(sm, `co + (row + ${r}u) * ldc4 + col4 + ${v}u`, `acc_${r}_${v}`)} }`);
   }
-  return /* wgsl */ `${header('vec4f', 'vec4f', 'vec4f', false)}
-@compute @workgroup_size(WG_X, WG_Y, 1)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let g = global_workgroup(wid);
-  if (g.z >= u.nb) { return; }
-  let k4 = u.K / 4u;
+  return registerMain(header('vec4f', 'vec4f', 'vec4f', false), /* wgsl */ `let k4 = u.K / 4u;
   let n4 = u.N / 4u;
   let lda4 = u.sai / 4u;
   let ldb4 = u.sbk / 4u;
@@ -128,8 +137,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var kq = 0u; kq < k4; kq++) {
     ${body.join('\n    ')}
   }
-  ${stores.join('\n  ')}
-}`;
+  ${stores.join('\n  ')}`);
 }
 
 function nt4(sm: StoreMode): string {
@@ -152,12 +160,7 @@ function nt4(sm: StoreMode): string {
       stores.push(`if (row + ${r}u < u.M && col + ${j}u < u.N) { ${store(sm, `co + (row + ${r}u) * u.ldc + col + ${j}u`, `acc_${r}_${j >> 2}[${j & 3}]`)} }`);
     }
   }
-  return /* wgsl */ `${header('vec4f', 'vec4f', 'f32', false)}
-@compute @workgroup_size(WG_X, WG_Y, 1)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let g = global_workgroup(wid);
-  if (g.z >= u.nb) { return; }
-  let k4 = u.K / 4u;
+  return registerMain(header('vec4f', 'vec4f', 'f32', false), /* wgsl */ `let k4 = u.K / 4u;
   let lda4 = u.sai / 4u;
   let ldb4 = u.sbj / 4u;
   let row = (g.y * WG_Y + lid.y) * ${R}u;
@@ -173,8 +176,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var kq = 0u; kq < k4; kq++) {
     ${body.join('\n    ')}
   }
-  ${stores.join('\n  ')}
-}`;
+  ${stores.join('\n  ')}`);
 }
 
 function tn4(centered: boolean, sm: StoreMode): string {
@@ -205,12 +207,7 @@ function tn4(centered: boolean, sm: StoreMode): string {
       }
     }
   }
-  return /* wgsl */ `${header('vec4f', 'vec4f', 'vec4f', centered, 'vec4f')}
-@compute @workgroup_size(WG_X, WG_Y, 1)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let g = global_workgroup(wid);
-  if (g.z >= u.nb) { return; }
-  let m4 = u.M / 4u;
+  return registerMain(header('vec4f', 'vec4f', 'vec4f', centered, 'vec4f'), /* wgsl */ `let m4 = u.M / 4u;
   let n4 = u.N / 4u;
   let lda4 = u.sak / 4u;
   let ldb4 = u.sbk / 4u;
@@ -229,8 +226,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var k = 0u; k < u.K; k++) {
     ${body.join('\n    ')}
   }
-  ${stores.join('\n  ')}
-}`;
+  ${stores.join('\n  ')}`);
 }
 
 function generic(centered: boolean, sm: StoreMode): string {
@@ -253,12 +249,7 @@ function generic(centered: boolean, sm: StoreMode): string {
   for (let r = 0; r < 4; r++) {
     for (let j = 0; j < 4; j++) stores.push(`if (row + ${r}u < u.M && col + ${j}u < u.N) { ${store(sm, `co + (row + ${r}u) * u.ldc + col + ${j}u`, `acc_${r}[${j}]`)} }`);
   }
-  return /* wgsl */ `${header('f32', 'f32', 'f32', centered)}
-@compute @workgroup_size(WG_X, WG_Y, 1)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let g = global_workgroup(wid);
-  if (g.z >= u.nb) { return; }
-  let row = (g.y * WG_Y + lid.y) * 4u;
+  return registerMain(header('f32', 'f32', 'f32', centered), /* wgsl */ `let row = (g.y * WG_Y + lid.y) * 4u;
   let col = (g.x * WG_X + lid.x) * 4u;
   if (row >= u.M || col >= u.N) { return; }
   let off = batch_offsets(g.z);
@@ -275,8 +266,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var k = 0u; k < u.K; k++) {
     ${body.join('\n    ')}
   }
-  ${stores.join('\n  ')}
-}`;
+  ${stores.join('\n  ')}`);
 }
 
 /**
@@ -304,6 +294,17 @@ export const tiledProgram = programMemo<string>((key) => {
   // Consecutive invocations load consecutive addresses: along k for a row-major A, along m for Aᵀ.
   const aIndex = transA ? 'let kk = i / TILE_M; let mm = i % TILE_M;' : 'let mm = i / TILE_K; let kk = i % TILE_K;';
   const bIndex = transB ? 'let nn = i / TILE_K; let kk = i % TILE_K;' : 'let kk = i / TILE_N; let nn = i % TILE_N;';
+  // Stages slice k0 ..< k0 + TILE_K of an operand into `tile` ([kk][t], t < width): `index` sets kk and
+  // `t` from the loop's i, x = x0 + t is the row (A) or column (B) loaded by `load` (0 outside the matrix).
+  const stage = (tile: string, width: string, index: string, t: string, x0: string, limit: string, load: string): string => /* wgsl */ `
+    for (var i = li; i < TILE_K * ${width}; i += nthreads) {
+      ${index}
+      let x = ${x0} + ${t};
+      let k = k0 + kk;
+      var v = 0.0;
+      if (x < ${limit} && k < u.K) { v = ${load}; }
+      ${tile}[kk * ${width} + ${t}] = v;
+    }`;
   return {
     name: 'matmul-tiled',
     key: `f32|${ta}|${tb}|${mode}${sm === 'add' ? '|add' : ''}`,
@@ -331,26 +332,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   var acc_2 = vec4f(0.0);
   var acc_3 = vec4f(0.0);
   for (var k0 = 0u; k0 < u.K; k0 += TILE_K) {
-    for (var i = li; i < TILE_K * TILE_M; i += nthreads) {
-      ${aIndex}
-      let r = row0 + mm;
-      let k = k0 + kk;
-      var v = 0.0;
-      if (r < u.M && k < u.K) {
-        v = a[off.x + r * u.sai + k * u.sak]${centered ? ' - mean_a[u.ma0 + r]' : ''};
-      }
-      As[kk * TILE_M + mm] = v;
-    }
-    for (var i = li; i < TILE_K * TILE_N; i += nthreads) {
-      ${bIndex}
-      let col = col0 + nn;
-      let k = k0 + kk;
-      var v = 0.0;
-      if (col < u.N && k < u.K) {
-        v = b[off.y + k * u.sbk + col * u.sbj]${centered ? ' - mean_b[u.mb0 + col]' : ''};
-      }
-      Bs[kk * TILE_N + nn] = v;
-    }
+    ${stage('As', 'TILE_M', aIndex, 'mm', 'row0', 'u.M', `a[off.x + x * u.sai + k * u.sak]${centered ? ' - mean_a[u.ma0 + x]' : ''}`)}
+    ${stage('Bs', 'TILE_N', bIndex, 'nn', 'col0', 'u.N', `b[off.y + k * u.sbk + x * u.sbj]${centered ? ' - mean_b[u.mb0 + x]' : ''}`)}
     workgroupBarrier();
     for (var kk = 0u; kk < TILE_K; kk++) {
       let ab = kk * TILE_M + lid.y * 4u;

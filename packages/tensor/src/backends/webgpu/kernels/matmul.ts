@@ -14,10 +14,10 @@ import type { Storage } from '../../../backend.js';
 import { ShapeError } from '../../../errors.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { CenteredCross, MatMul } from '../../../kernels/defs.js';
+import { collapseAxes, prod } from '../../index-space.js';
 import type { WebGpuBackend, WebGpuStorage } from '../webgpu-backend.js';
-import { allocOut, bindWhole, gpuOf, prod, rejectF64 } from './common.js';
+import { allocOut, bindWhole, gpuOf, rejectF64 } from './common.js';
 import { MATMUL_U, type RegisterVariant, type StoreMode, TILE, registerProgram, tiledProgram } from './matmul-programs.js';
-import { collapseDims } from './strided.js';
 import { bindWindow, fitsBinding, windowBudget } from './windows.js';
 
 /** One (possibly batched) product to enqueue. */
@@ -105,9 +105,9 @@ export function enqueueMatmul(gpu: WebGpuBackend, call: MatmulCall): void {
   const choice = chooseMatmulProgram(gpu, call);
   const program = choice.kind === 'tiled' ? tiledProgram(choice.key) : registerProgram(choice.key);
   const tile = TILE[choice.kind];
-  const col = collapseDims(call.batch, [batchA, batchB]);
-  const inner = col.dims.slice(-3);
-  const outer = col.dims.slice(0, -3);
+  const col = collapseAxes(call.batch, [batchA, batchB]);
+  const inner = col.shape.slice(-3);
+  const outer = col.shape.slice(0, -3);
   const innerA = col.strides[0].slice(-3);
   const innerB = col.strides[1].slice(-3);
   while (inner.length < 3) {

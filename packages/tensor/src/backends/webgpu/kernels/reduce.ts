@@ -16,14 +16,18 @@
 import type { Tensor } from '../../../tensor.js';
 import { type KernelImpl, registerKernel } from '../../../kernel.js';
 import { ArgMax, LogSoftmax, Reduce, type ReduceOpName, Softmax, reduceAxes } from '../../../kernels/defs.js';
-import { normalizeAxis } from '../../../shape.js';
+import { normalizeAxis, stridesOf } from '../../../shape.js';
+import { prod } from '../../index-space.js';
 import { WGSL_LINEAR_WORKGROUP } from '../limits-plan.js';
 import { defineUniforms } from '../uniforms.js';
 import type { WebGpuBackend, WebGpuStorage } from '../webgpu-backend.js';
-import { WG_1D, allocOut, contiguousStrides, gpuOf, prod, programMemo, sizesOf, wgslScalar } from './common.js';
+import { WG_1D, allocOut, gpuOf, programMemo, sizesOf, wgslScalar } from './common.js';
+import { fillWords } from './gather.js';
+import { ROW_FIELDS, forEachRowBlock, wgslRowMain } from './row-programs.js';
 import { stridedGather } from './strided.js';
-import { type Range, bindWindow, fitsBinding, rangesFor, windowBudget } from './windows.js';
 import { WGSL_SPECIAL_VALUES } from './wgsl-math.js';
+import { wgslLinearMain, wgslWorkgroupReduce } from './wgsl-workgroup.js';
+import { type Window, bindWindow, fitsBinding, rangesFor, windowBudget } from './windows.js';
 
 type Base = 'sum' | 'max' | 'min';
 
@@ -63,7 +67,6 @@ ${ROW_U.wgsl()}
 @group(0) @binding(0) var<storage, read> x: array<${t}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${t}>;
 @group(0) @binding(2) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
 ${WGSL_SPECIAL_VALUES}
 // Element range [start, end) of piece q, as indices into the x window.
 fn piece(q: u32) -> vec2u {
@@ -71,45 +74,32 @@ fn piece(q: u32) -> vec2u {
   let start = rs + (q % u.parts) * u.plen;
   return vec2u(start, min(start + u.plen, rs + u.len)) - vec2u(u.xstart);
 }`;
-  const wgsl =
-    mode === 'thread'
-      ? () => /* wgsl */ `${head}
-@compute @workgroup_size(${WG_1D})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (local >= u.n) { return; }
-  let q = u.q0 + local;
+  // Piece u.q0 + local folded into acc: its elements from r.x + first, `step` apart.
+  const accumulate = (first: string, step: string): string => /* wgsl */ `let q = u.q0 + local;
   let r = piece(q);
   var acc: ${t} = ${identity(op, t)};
   var comp: ${t} = ${identity('sum', t)};
-  for (var j = r.x; j < r.y; j++) {
+  for (var j = r.x + ${first}; j < r.y; j += ${step}) {
     let v = x[j];
     ${fold(op, t)}
-  }
-  out[q - u.ostart] = ${finish(op, t, 'acc')};
-}`
+  }`;
+  const wgsl =
+    mode === 'thread'
+      ? () => /* wgsl */ `${head}
+${wgslLinearMain({ wg: WG_1D, index: 'local', count: 'u.n' }, `${accumulate('0u', '1u')}
+  out[q - u.ostart] = ${finish(op, t, 'acc')};`)}`
       : () => /* wgsl */ `${head}
+${WGSL_LINEAR_WORKGROUP}
 override WG: u32 = 64;
 var<workgroup> red: array<${t}, WG>;
+${wgslWorkgroupReduce('reduce_row', 'red', t, (a, b) => combine(op, a, b))}
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let local = linear_workgroup(wid, nwg);
   if (local >= u.n) { return; }
-  let q = u.q0 + local;
-  let r = piece(q);
-  var acc: ${t} = ${identity(op, t)};
-  var comp: ${t} = ${identity('sum', t)};
-  for (var j = r.x + li; j < r.y; j += WG) {
-    let v = x[j];
-    ${fold(op, t)}
-  }
-  red[li] = acc;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (li < s) { red[li] = ${combine(op, 'red[li]', 'red[li + s]')}; }
-    workgroupBarrier();
-  }
-  if (li == 0u) { out[q - u.ostart] = ${finish(op, t, 'red[0]')}; }
+  ${accumulate('li', 'WG')}
+  let total = reduce_row(acc, li);
+  if (li == 0u) { out[q - u.ostart] = ${finish(op, t, 'total')}; }
 }`;
   return { name: `reduce-rows-${op}`, key: `${t}|${mode}`, bindings: ['read', 'read_write', 'uniform'], wgsl };
 });
@@ -137,18 +127,37 @@ function colOut(l: ColLayout, i: number): number {
   return Math.floor(i / l.inner) * l.oo + l.ob + (i % l.inner);
 }
 
-/** Output ranges of a column-style dispatch whose x and out windows fit (one range when both fit whole). */
-function colRanges(gpu: WebGpuBackend, op: string, x: WebGpuStorage, outs: readonly WebGpuStorage[], l: ColLayout): Range[] {
+/**
+ * Calls `dispatch` for consecutive ranges `[i0, i1)` of a column-style kernel's outputs whose windows
+ * fit one binding (one range when x and the outputs fit whole), with the window of x the range reads
+ * and the windows of `outs` it writes.
+ */
+function forEachColRange(
+  gpu: WebGpuBackend, op: string, x: WebGpuStorage, outs: readonly WebGpuStorage[], l: ColLayout,
+  dispatch: (i0: number, i1: number, xw: Window, ows: Window[]) => void,
+): void {
   const span = (lo: number, hi: number): number => Math.max(
     colFirst(l, hi - 1) + (l.rows - 1) * l.inner - colFirst(l, lo) + 1,
     colOut(l, hi - 1) - colOut(l, lo) + 1,
   );
-  return rangesFor(gpu, op, `a column of ${l.rows} rows × stride ${l.inner}`, [x, ...outs], l.outer * l.inner, span);
+  for (const [i0, i1] of rangesFor(gpu, op, `a column of ${l.rows} rows × stride ${l.inner}`, [x, ...outs], l.outer * l.inner, span)) {
+    const xw = bindWindow(gpu, x, op, colFirst(l, i0), colFirst(l, i1 - 1) + (l.rows - 1) * l.inner + 1);
+    dispatch(i0, i1, xw, outs.map((s) => bindWindow(gpu, s, op, colOut(l, i0), colOut(l, i1 - 1) + 1)));
+  }
 }
 
 const COL_U = defineUniforms({
   n: 'u32', i0: 'u32', inner: 'u32', rows: 'u32', xo: 'u32', xr0: 'u32', xstart: 'u32', oo: 'u32', ob: 'u32', ostart: 'u32', divisor: 'f32',
 });
+
+/**
+ * WGSL of a column-style program's invocation `local`: its output `i` (from `u.i0`), that output's
+ * position (`o`, `ii`) in `[outer, inner]` and the window index `base` of its first x element.
+ */
+const COL_INDEX = /* wgsl */ `let i = u.i0 + local;
+  let ii = i % u.inner;
+  let o = i / u.inner;
+  let base = o * u.xo + u.xr0 + ii - u.xstart;`;
 
 /** Column reduction over the middle axis of `[outer, rows, inner]` (see {@link ColLayout}), one thread per output. */
 const colProgram = programMemo<string>((key) => {
@@ -163,23 +172,14 @@ ${WGSL_SPECIAL_VALUES}
 @group(0) @binding(0) var<storage, read> x: array<${t}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${t}>;
 @group(0) @binding(2) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-@compute @workgroup_size(${WG_1D})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (local >= u.n) { return; }
-  let i = u.i0 + local;
-  let ii = i % u.inner;
-  let o = i / u.inner;
-  let base = o * u.xo + u.xr0 + ii - u.xstart;
+${wgslLinearMain({ wg: WG_1D, index: 'local', count: 'u.n' }, /* wgsl */ `${COL_INDEX}
   var acc: ${t} = ${identity(op, t)};
   var comp: ${t} = ${identity('sum', t)};
   for (var r = 0u; r < u.rows; r++) {
     let v = x[base + r * u.inner];
     ${fold(op, t)}
   }
-  out[o * u.oo + u.ob + ii - u.ostart] = ${finish(op, t, 'acc')};
-}`,
+  out[o * u.oo + u.ob + ii - u.ostart] = ${finish(op, t, 'acc')};`)}`,
   };
 });
 
@@ -265,9 +265,7 @@ function colReduce(
 }
 
 function colPass(gpu: WebGpuBackend, op: string, base: Base, t: 'f32' | 'i32', x: WebGpuStorage, out: WebGpuStorage, l: ColLayout, divisor: number): void {
-  for (const [i0, i1] of colRanges(gpu, op, x, [out], l)) {
-    const xw = bindWindow(gpu, x, op, colFirst(l, i0), colFirst(l, i1 - 1) + (l.rows - 1) * l.inner + 1);
-    const ow = bindWindow(gpu, out, op, colOut(l, i0), colOut(l, i1 - 1) + 1);
+  forEachColRange(gpu, op, x, [out], l, (i0, i1, xw, [ow]) => {
     gpu.dispatch({
       program: colProgram(`${base}|${t}`),
       storage: [xw.binding, ow.binding],
@@ -276,7 +274,7 @@ function colPass(gpu: WebGpuBackend, op: string, base: Base, t: 'f32' | 'i32', x
       sizes: `[${l.outer},${l.rows},${l.inner}]`,
       cost: (i1 - i0) * l.rows,
     });
-  }
+  });
 }
 
 /** Splits `shape` into maximal runs of kept / reduced axes (unit axes dropped). */
@@ -305,7 +303,7 @@ export const reduceGpu: KernelImpl<{ op: ReduceOpName; axes: readonly number[]; 
   const divisor = attrs.op === 'mean' ? count : 1;
   if (x.size === 0) {
     // Only sums reach here (max/min of an empty axis is rejected): 0, or 0/0 = NaN for a mean.
-    fillWords(gpu, out, attrs.op === 'mean' ? 0x7fc00000 : 0);
+    fillWords(gpu, out, attrs.op === 'mean' ? 0x7fc00000 : 0, op);
     return [out];
   }
   const g = groups(x.shape, axes);
@@ -330,46 +328,13 @@ export const reduceGpu: KernelImpl<{ op: ReduceOpName; axes: readonly number[]; 
   // General: gather to [kept..., reduced...] then reduce rows.
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const perm = [...kept, ...axes];
-  const strides = contiguousStrides(x.shape);
+  const strides = stridesOf(x.shape);
   const tmp = gpu.allocate(x.dtype, x.size);
   stridedGather(gpu, op, xs, tmp, perm.map((p) => x.shape[p]), perm.map((p) => strides[p]));
   rowReduce(gpu, op, base, t, tmp, out, x.size / count, count, divisor);
   gpu.release(tmp);
   return [out];
 };
-
-const FILL_U = defineUniforms({ n: 'u32', base: 'u32', bits: 'u32' });
-const fillWordsProgram = {
-  name: 'reduce-fill',
-  key: 'u32',
-  bindings: ['read_write', 'uniform'] as const,
-  wgsl: () => /* wgsl */ `
-${FILL_U.wgsl()}
-@group(0) @binding(0) var<storage, read_write> out: array<u32>;
-@group(0) @binding(1) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-@compute @workgroup_size(${WG_1D})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (i < u.n) { out[u.base + i] = u.bits; }
-}`,
-};
-
-function fillWords(gpu: WebGpuBackend, out: WebGpuStorage, bits: number): void {
-  if (bits === 0) {
-    gpu.batcher.clear(out.buffer, 0, out.size * 4, 'reduce');
-    return;
-  }
-  for (const [lo, hi] of rangesFor(gpu, 'reduce', 'an element', [out], out.size, (a, b) => b - a)) {
-    const w = bindWindow(gpu, out, 'reduce', lo, hi);
-    gpu.dispatch({
-      program: fillWordsProgram,
-      storage: [w.binding],
-      uniforms: { layout: FILL_U, values: { n: hi - lo, base: lo - w.start, bits } },
-      workgroups: { linear: Math.ceil((hi - lo) / WG_1D) },
-    });
-  }
-}
 
 const ARGMAX_U = defineUniforms({
   n: 'u32', i0: 'u32', inner: 'u32', rows: 'u32', xo: 'u32', xr0: 'u32', xstart: 'u32', oo: 'u32', ob: 'u32', ostart: 'u32', r0: 'u32', skipnan: 'u32',
@@ -393,17 +358,9 @@ ${ARGMAX_U.wgsl()}
 ${mode === 'final'
     ? '@group(0) @binding(1) var<storage, read_write> out: array<i32>;\n@group(0) @binding(2) var<uniform> u: Uniforms;'
     : `@group(0) @binding(1) var<storage, read_write> pv: array<${t}>;\n@group(0) @binding(2) var<storage, read_write> pi: array<i32>;\n@group(0) @binding(3) var<uniform> u: Uniforms;`}
-${WGSL_LINEAR_WORKGROUP}
 // By bits: compilers may fold x != x to false (WGSL does not promise NaN semantics).
 fn is_nan(v: ${t}) -> bool { return ${t === 'f32' ? '(bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u' : 'false'}; }
-@compute @workgroup_size(${WG_1D})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (local >= u.n) { return; }
-  let i = u.i0 + local;
-  let ii = i % u.inner;
-  let o = i / u.inner;
-  let base = o * u.xo + u.xr0 + ii - u.xstart;
+${wgslLinearMain({ wg: WG_1D, index: 'local', count: 'u.n' }, /* wgsl */ `${COL_INDEX}
   var best = x[base];
   var arg = 0u;
   for (var r = 1u; r < u.rows; r++) {
@@ -411,8 +368,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     if (v > best || (u.skipnan != 0u && is_nan(best) && !is_nan(v))) { best = v; arg = r; }
   }
   let dst = o * u.oo + u.ob + ii - u.ostart;
-  ${mode === 'final' ? 'out[dst] = i32(u.r0 + arg);' : 'pv[dst] = best;\n  pi[dst] = i32(u.r0 + arg);'}
-}`,
+  ${mode === 'final' ? 'out[dst] = i32(u.r0 + arg);' : 'pv[dst] = best;\n  pi[dst] = i32(u.r0 + arg);'}`)}`,
   };
 });
 
@@ -429,23 +385,15 @@ ${ARGMAX_JOIN_U.wgsl()}
 @group(0) @binding(1) var<storage, read> pi: array<i32>;
 @group(0) @binding(2) var<storage, read_write> out: array<i32>;
 @group(0) @binding(3) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-@compute @workgroup_size(${WG_1D})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let local = linear_workgroup(wid, nwg) * ${WG_1D}u + li;
-  if (local >= u.n) { return; }
-  let i = u.i0 + local;
-  let ii = i % u.inner;
-  let o = i / u.inner;
-  let base = o * u.blocks * u.inner + ii;
+${wgslLinearMain({ wg: WG_1D, index: 'local', count: 'u.n' }, /* wgsl */ `let i = u.i0 + local;
+  let base = (i / u.inner) * u.blocks * u.inner + i % u.inner;
   var best = pv[base - u.vstart];
   var arg = pi[base - u.istart];
   for (var b = 1u; b < u.blocks; b++) {
     let v = pv[base + b * u.inner - u.vstart];
     if (v > best) { best = v; arg = pi[base + b * u.inner - u.istart]; }
   }
-  out[i - u.ostart] = arg;
-}`,
+  out[i - u.ostart] = arg;`)}`,
 }));
 
 /** Argmax over the middle axis of `[outer, len, inner]` into i32 `out` `[outer, inner]`, in blocks of rows past the binding limit. */
@@ -454,10 +402,8 @@ function argmaxCols(gpu: WebGpuBackend, t: 'f32' | 'i32', x: WebGpuStorage, out:
   const budget = windowBudget(gpu);
   const dispatch = (l: ColLayout, r0: number, skipnan: number, outs: readonly WebGpuStorage[]): void => {
     const mode = outs.length === 1 ? 'final' : 'partial';
-    for (const [i0, i1] of colRanges(gpu, op, x, outs, l)) {
-      const xw = bindWindow(gpu, x, op, colFirst(l, i0), colFirst(l, i1 - 1) + (l.rows - 1) * l.inner + 1);
-      // pv and pi have the same length, so their windows start alike (one `ostart` serves both).
-      const ows = outs.map((s) => bindWindow(gpu, s, op, colOut(l, i0), colOut(l, i1 - 1) + 1));
+    // pv and pi have the same length, so their windows start alike (one `ostart` serves both).
+    forEachColRange(gpu, op, x, outs, l, (i0, i1, xw, ows) => {
       gpu.dispatch({
         program: argmaxProgram(`${t}|${mode}`),
         storage: [xw.binding, ...ows.map((w) => w.binding)],
@@ -469,7 +415,7 @@ function argmaxCols(gpu: WebGpuBackend, t: 'f32' | 'i32', x: WebGpuStorage, out:
         sizes: `[${l.outer},${l.rows},${l.inner}]`,
         cost: (i1 - i0) * l.rows,
       });
-    }
+    });
   };
   if ((len - 1) * inner + 1 <= budget || (fitsBinding(gpu, x, op) && fitsBinding(gpu, out, op))) {
     dispatch({ outer, inner, rows: len, xo: len * inner, xr0: 0, oo: inner, ob: 0 }, 0, 0, [out]);
@@ -492,12 +438,9 @@ function argmaxCols(gpu: WebGpuBackend, t: 'f32' | 'i32', x: WebGpuStorage, out:
     dispatch({ outer, inner, rows, xo: len * inner, xr0: b * block * inner, oo: blocks * inner, ob: b * inner }, b * block, b > 0 ? 1 : 0, [pv, pi]);
   }
   const l: ColLayout = { outer, inner, rows: blocks, xo: blocks * inner, xr0: 0, oo: inner, ob: 0 };
-  for (const [i0, i1] of colRanges(gpu, op, pv, [pi, out], l)) {
-    const lo = colFirst(l, i0);
-    const hi = colFirst(l, i1 - 1) + (blocks - 1) * inner + 1;
-    const vw = bindWindow(gpu, pv, op, lo, hi);
-    const iw = bindWindow(gpu, pi, op, lo, hi);
-    const ow = bindWindow(gpu, out, op, i0, i1);
+  // pi has pv's byte length, so it fits one binding exactly when pv does and takes the same windows.
+  forEachColRange(gpu, op, pv, [out], l, (i0, i1, vw, [ow]) => {
+    const iw = bindWindow(gpu, pi, op, colFirst(l, i0), colFirst(l, i1 - 1) + (blocks - 1) * inner + 1);
     gpu.dispatch({
       program: argmaxJoinProgram(t),
       storage: [vw.binding, iw.binding, ow.binding],
@@ -506,7 +449,7 @@ function argmaxCols(gpu: WebGpuBackend, t: 'f32' | 'i32', x: WebGpuStorage, out:
       sizes: `[${outer},${blocks},${inner}]`,
       cost: (i1 - i0) * blocks,
     });
-  }
+  });
   gpu.release(pv);
   gpu.release(pi);
 }
@@ -524,7 +467,7 @@ export const argmaxGpu: KernelImpl<{ axis: number }> = (inputs, attrs, outputs, 
   return [out];
 };
 
-const SOFTMAX_U = defineUniforms({ rows: 'u32', r0: 'u32', d: 'u32', xstart: 'u32', ystart: 'u32' });
+const SOFTMAX_U = defineUniforms(ROW_FIELDS);
 
 /** One workgroup per row: max, then Σ exp(x − max), then the normalised row. */
 const softmaxProgram = programMemo<'softmax' | 'log'>((kind) => ({
@@ -537,41 +480,10 @@ ${WGSL_SPECIAL_VALUES}
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> u: Uniforms;
-${WGSL_LINEAR_WORKGROUP}
-override WG: u32 = 64;
 var<workgroup> red: array<f32, WG>;
-
-fn reduce_max(v: f32, li: u32) -> f32 {
-  red[li] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (li < s) { red[li] = max(red[li], red[li + s]); }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-
-fn reduce_sum(v: f32, li: u32) -> f32 {
-  red[li] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (li < s) { red[li] = red[li] + red[li + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let row = linear_workgroup(wid, nwg);
-  if (row >= u.rows) { return; }
-  let base = (u.r0 + row) * u.d - u.xstart;
-  let ybase = (u.r0 + row) * u.d - u.ystart;
-  var m = f32_neg_inf();
+${wgslWorkgroupReduce('reduce_max', 'red', 'f32', (a, b) => `max(${a}, ${b})`)}
+${wgslWorkgroupReduce('reduce_sum', 'red', 'f32', (a, b) => `${a} + ${b}`)}
+${wgslRowMain(/* wgsl */ `var m = f32_neg_inf();
   for (var j = li; j < u.d; j += WG) { m = max(m, x[base + j]); }
   m = reduce_max(m, li);
   var s = 0.0;
@@ -579,8 +491,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   s = reduce_sum(s, li);
   ${kind === 'log'
     ? 'let shift = m + log(s);\n  for (var j = li; j < u.d; j += WG) { y[ybase + j] = x[base + j] - shift; }'
-    : 'let inv = 1.0 / s;\n  for (var j = li; j < u.d; j += WG) { y[ybase + j] = exp(x[base + j] - m) * inv; }'}
-}`,
+    : 'let inv = 1.0 / s;\n  for (var j = li; j < u.d; j += WG) { y[ybase + j] = exp(x[base + j] - m) * inv; }'}`)}`,
 }));
 
 function softmaxImpl(kind: 'softmax' | 'log'): KernelImpl<Record<string, never>> {
@@ -593,19 +504,16 @@ function softmaxImpl(kind: 'softmax' | 'log'): KernelImpl<Record<string, never>>
     if (out.size === 0) return [out];
     const d = x.shape[x.shape.length - 1];
     const program = { ...softmaxProgram(kind), constants: { WG: gpu.tuning.rowThreads } };
-    const rows = x.size / d;
-    for (const [r0, r1] of rangesFor(gpu, op, `a row of ${d} elements`, [x.storage, out], rows, (lo, hi) => (hi - lo) * d)) {
-      const xw = bindWindow(gpu, x.storage, op, r0 * d, r1 * d);
-      const yw = bindWindow(gpu, out, op, r0 * d, r1 * d);
+    forEachRowBlock(gpu, op, x.storage, out, x.size / d, d, (row, xw, yw) => {
       gpu.dispatch({
         program,
         storage: [xw.binding, yw.binding],
-        uniforms: { layout: SOFTMAX_U, values: { rows: r1 - r0, r0, d, xstart: xw.start, ystart: yw.start } },
-        workgroups: { linear: r1 - r0 },
+        uniforms: { layout: SOFTMAX_U, values: row },
+        workgroups: { linear: row.rows },
         sizes: sizesOf(x.shape),
-        cost: 3 * (r1 - r0) * d,
+        cost: 3 * row.rows * d,
       });
-    }
+    });
     return [out];
   };
 }

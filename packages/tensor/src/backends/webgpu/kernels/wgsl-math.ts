@@ -15,22 +15,7 @@
  * so the rounding of z² does not cost relative accuracy in the tail. Measured max |erf error| over a
  * dense grid is checked by `test/webgpu-kernels.test.ts`.
  */
-import { erf as erfF64, erfc as erfcF64 } from '../../cpu/kernels/erf.js';
-
-/** Chebyshev coefficients of `f` on [a, b], degree n (discrete cosine sum over n + 16 nodes). */
-export function chebyshevFit(f: (x: number) => number, a: number, b: number, n: number): Float64Array {
-  const m = n + 16;
-  const values = new Float64Array(m);
-  for (let k = 0; k < m; k++) values[k] = f(0.5 * (b - a) * Math.cos((Math.PI * (k + 0.5)) / m) + 0.5 * (b + a));
-  const c = new Float64Array(n + 1);
-  for (let j = 0; j <= n; j++) {
-    let s = 0;
-    for (let k = 0; k < m; k++) s += values[k] * Math.cos((Math.PI * j * (k + 0.5)) / m);
-    c[j] = (2 * s) / m;
-  }
-  c[0] /= 2;
-  return c;
-}
+import { chebyshevFit, erf as erfF64, erfc as erfcF64 } from '../../cpu/kernels/erf.js';
 
 /** A WGSL float literal (always with an exponent, so `2` reads as a float). */
 export function wgslFloat(v: number): string {

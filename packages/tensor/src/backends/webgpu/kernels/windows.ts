@@ -107,13 +107,6 @@ export function boxSpan(len: readonly number[], strides: readonly number[]): num
   return s;
 }
 
-/** Offset of a box's first element in an operand with `strides`. */
-export function boxOffset(start: readonly number[], strides: readonly number[]): number {
-  let o = 0;
-  for (let k = 0; k < start.length; k++) o += start[k] * strides[k];
-  return o;
-}
-
 /**
  * Splits the iteration space `dims` into boxes in which every operand (given by its non-negative
  * strides) spans at most `budget` elements: the operand that overflows most has its dominant
