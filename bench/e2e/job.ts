@@ -9,11 +9,11 @@
  * pipeline's own steps are timed by wrapping the aligner and merger objects and by the progress
  * events `runPipeline` emits, so nothing in the packages is changed to measure them.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixedMasks } from '@symfuse/data';
 import { interpolationCurve, mlmEvaluator } from '@symfuse/eval';
-import { type ModelConfig, initParams, loadModelDir, modelConfigToJson, openCheckpoint, parseModelConfig, saveModelDir } from '@symfuse/models';
+import { type ModelConfig, initParams, loadModelDir, openCheckpoint, parseModelConfig, saveModelDir } from '@symfuse/models';
 import { permutationPlugin } from '@symfuse/plugins-permutation';
 import { regmeanPlugin } from '@symfuse/plugins-regmean';
 import {
@@ -51,7 +51,7 @@ export interface JobOptions {
   readonly skipEval: boolean;
   /**
    * `pipeline`: the job as `symfuse merge` runs it (whole models and statistics in memory);
-   * `streaming`: the layer-by-layer merge of `streaming.ts` (no evaluation).
+   * `streaming`: the layer-by-layer merge (`streaming.ts`, the public `streamingMergeDirs`; no evaluation).
    */
   readonly mode: 'pipeline' | 'streaming';
   /** After the pipeline job, also run the streaming merge and compare the merged weights. */
@@ -266,17 +266,14 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
 
     if (o.mode === 'streaming') {
       const registry = createRegistry().use(coreSymmetryPlugin()).use(permutationPlugin()).use(regmeanPlugin()).freeze();
-      const spec = registry.architectureFor(config).buildSpec(config, { head: 'mlm' });
-      mkdirSync(outDir);
       let peakAfterLayer = 0;
       const r = await meter.run('streaming merge', () => streamingMerge({
-        dirA, dirB, outFile: join(outDir, 'model.safetensors'), config, spec, registry, batches, alpha: 0.9,
+        dirA, dirB, outDir, registry, batches, alpha: 0.9,
         onLayer: (l) => {
           peakAfterLayer = Math.max(peakAfterLayer, process.memoryUsage.rss() / MiB);
           if (l % 4 === 3 || l === o.layers - 1) log(`  layer ${l}: rss ${(process.memoryUsage.rss() / MiB).toFixed(0)} MiB`);
         },
-      }), (res) => ({ detail: `${res.spaces} spaces; read ${(res.times.read / 1e3).toFixed(1)} s, forward + statistics ${(res.times.forwardAndStats / 1e3).toFixed(1)} s, solves ${(res.times.solves / 1e3).toFixed(1)} s (assignment ${(res.times.assignment / 1e3).toFixed(2)} s), apply ${(res.times.apply / 1e3).toFixed(1)} s, merge ${(res.times.merge / 1e3).toFixed(1)} s, write ${(res.times.write / 1e3).toFixed(1)} s` }));
-      writeFileSync(join(outDir, 'config.json'), `${JSON.stringify(modelConfigToJson(config), null, 2)}\n`);
+      }), (res) => ({ detail: `${res.spaces} spaces; read ${(res.times.read / 1e3).toFixed(1)} s, forward + statistics ${(res.times.forward / 1e3).toFixed(1)} s, solves ${(res.times.solves / 1e3).toFixed(1)} s (assignment ${(res.times.assignment / 1e3).toFixed(2)} s), apply ${(res.times.apply / 1e3).toFixed(1)} s, merge ${(res.times.merge / 1e3).toFixed(1)} s, write ${(res.times.write / 1e3).toFixed(1)} s` }));
       const st = meter.stages[meter.stages.length - 1];
       const layerParams = config.numLayers > 0 ? (4 * o.d * o.d + 2 * o.d * o.dff + 9 * o.d + o.dff) * 4 : 0;
       const gramLayer = (3 * o.d * o.d + o.dff * o.dff) * 8;
@@ -405,8 +402,8 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     await meter.run('write', () => saveModelDir(outDir, { config, params: merged }), () => ({ gbytes: dirBytes(outDir) / 1e9 }));
     let streamingCheck: JobResult['streamingCheck'];
     if (o.checkStreaming) {
-      const file = join(root, 'streaming.safetensors');
-      await streamingMerge({ dirA, dirB, outFile: file, config, spec, registry: createRegistry().use(coreSymmetryPlugin()).use(permutationPlugin()).use(regmeanPlugin()).freeze(), batches, alpha: 0.9 });
+      const file = join(root, 'streaming');
+      await streamingMerge({ dirA, dirB, outDir: file, registry: createRegistry().use(coreSymmetryPlugin()).use(permutationPlugin()).use(regmeanPlugin()).freeze(), batches, alpha: 0.9 });
       const reader = openCheckpoint(file);
       let worst = { maxAbsDiff: 0, param: '', tensors: 0 };
       // Control, so the check can fail: the merged weights differ from the plain mean of A and B.

@@ -14,6 +14,7 @@
  * merge: { method: regmean, alpha: 0.9 }
  * eval: { data: sotu, points: 21 }
  * output: out/merged
+ * streaming: true                       # optional: merge layer by layer (see job/streaming/)
  * ```
  * Paths are relative to the working directory. Errors name the key, the value and what is allowed;
  * aligner options and merger parameters are checked against the registered plugin's schema before
@@ -25,6 +26,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { BACKENDS } from './backend.js';
 import { CliError, UsageError } from './errors.js';
+import { streamingProblems } from './job/streaming/support.js';
 import { checkIds } from './registry.js';
 
 const posInt = z.number().int().min(1);
@@ -84,6 +86,12 @@ export const mergeConfigSchema = z
     seed: z.number().int().optional(),
     solver: z.string().min(1).optional(),
     backend: z.enum(BACKENDS).optional(),
+    /**
+     * Merge layer by layer, holding one layer of each model in memory (`job/streaming/`): for
+     * BERT-family models, no alignment or one Verma–Elbayad step with `residual: identity`, and the
+     * `regmean` or `simple` merger. Other configurations are refused with the reason.
+     */
+    streaming: z.boolean().optional(),
   })
   .strict();
 
@@ -106,7 +114,25 @@ export function parseMergeConfig(input: unknown, where: string, registry?: Symme
     throw new UsageError(`${where}: anchor = ${cfg.anchor}: expected an index into models (0 … ${cfg.models.length - 1})`, 'merge');
   }
   if (registry) checkPlugins(cfg, where, registry);
+  if (registry && cfg.streaming) {
+    const problems = streamingConfigProblems(cfg, registry);
+    if (problems.length) throw new UsageError(`${where}: streaming = true is not supported for this configuration: ${problems.join('; ')} (remove 'streaming' to merge in memory)`, 'merge');
+  }
   return cfg;
+}
+
+/**
+ * What a streaming merge cannot do in `cfg`, from the configuration alone (the models are checked
+ * when opened): the pipeline's steps (see `job/streaming/support.ts`), published statistics and a
+ * device backend.
+ */
+export function streamingConfigProblems(cfg: MergeConfig, registry: SymmetryRegistry, backend: string | undefined = cfg.backend): string[] {
+  const out = streamingProblems({ registry, config: cfg });
+  cfg.models.forEach((m, i) => {
+    if (m.stats !== undefined) out.push(`models[${i}].stats (published statistics describe whole models; a streaming merge collects its statistics layer by layer from 'data')`);
+  });
+  if (backend !== undefined && backend !== 'cpu') out.push(`backend '${backend}' (a streaming merge runs its forward passes on the CPU)`);
+  return out;
 }
 
 /** Checks aligner ids and options and the merger id and parameters against the registry. */

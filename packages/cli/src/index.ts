@@ -9,6 +9,7 @@ export { commands } from './commands/index.js';
 export { EXIT, UsageError, CliError, oneLine } from './errors.js';
 export { mergeConfigSchema, parseMergeConfig, readMergeConfig, configToYaml, type MergeConfig } from './config.js';
 export { runMergeJob, type JobContext, type MergeJobResult } from './job/merge-job.js';
+export * from './job/streaming/index.js';
 export { evalSample, statsSample, resolveSource, sourceDomains, EVAL_DEFAULTS, STATS_DEFAULTS, type SampleSettings, type EvalSample, type StatsSample } from './data.js';
 export { buildRegistry, createRun, checkIds } from './registry.js';
 export { stageOutput, cleanupStaging, type StagedOutput } from './staging.js';

@@ -1,8 +1,8 @@
 /**
  * @symfuse/eval — evaluation of aligned and merged models: interpolation θ(λ) = λθ_A + (1−λ)θ_B and
  * both loss barriers, MLM pseudo-perplexity, classification loss / accuracy / macro-F1, parameter
- * distances, correlation diagnostics, SVG charts rendered without a browser, and run reports
- * (`report.json`, `report.md`, `plots/*.svg`). See ALGORITHMS.md "Evaluation".
+ * distances, correlation diagnostics, SVG charts rendered without a browser and their PNG rasters,
+ * and run reports (`report.json`, `report.md`, `plots/*.svg`). See ALGORITHMS.md "Evaluation".
  */
 export { lambdaGrid, interpolateParams, type Params } from './interpolate.js';
 export { lossBarrier, type BarrierResult } from './barrier.js';
@@ -23,6 +23,7 @@ export {
   type LayerCorrelation,
 } from './correlation.js';
 export * from './svg/index.js';
+export { svgToPng, svgToRgba, pngFontFiles, PNG_FONT_FAMILY, PNG_MAX_SIDE, type PngOptions, type RgbaImage } from './png.js';
 export type { RunReport, ReportModel, ReportAlignStep, ReportCurve, ReportEvaluation, ReportDomainEvaluation, ReportDistances } from './report/types.js';
 export { renderMarkdown, table as markdownTable, num as formatNumber } from './report/markdown.js';
 export { reportPlots, plotFileName } from './report/plots.js';

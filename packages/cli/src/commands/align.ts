@@ -21,11 +21,12 @@ import { cliVersion } from '../version.js';
 import { setup } from './shared.js';
 
 const help = `usage: symfuse align --anchor DIR --model DIR --aligner ID[,ID…] [--option [ID.]KEY=VALUE …]
-                     [--spaces SEL[,SEL…]] [--data SRC] --out DIR [--force] [--json] [--quiet]
+                     [--spaces SEL[,SEL…]] [--data SRC] --out DIR [--force] [--png] [--json] [--quiet]
 
 Aligns --model to --anchor (which is never changed) and writes to --out: the aligned model directory,
 transform.json (the composed transform, reusable), diagnostics.json, report.json, report.md and
-plots/*.svg. Aligners run in the given order; each sees the model as the previous ones left it.
+plots/*.svg (and plots/*.png with --png). Aligners run in the given order; each sees the model as
+the previous ones left it.
 
 Options:
   --aligner ID[,ID…]     verma-elbayad, weight-matching, rotation, or any registered aligner
@@ -38,6 +39,7 @@ Options:
   --blocks N / --examples N   size of the statistics sample (default 32 blocks / 256 examples)
   --seed N               seed of the run (default 0)
   --force                replace an existing --out
+  --png                  also write plots/*.png beside the SVGs (2× their size)
   --json                 print report.json on stdout
   --backend cpu|webgpu   where the statistics' forward passes run (default cpu); the solves run in
                          f64 on the CPU either way`;
@@ -90,6 +92,7 @@ export const alignCommand: Command = {
         seed: { type: 'string' },
         out: { type: 'string' },
         force: { type: 'boolean' },
+        png: { type: 'boolean' },
       },
       env,
       help,
@@ -156,6 +159,7 @@ export const alignCommand: Command = {
           warnings: [...result.warnings],
         },
         stepMatrices(result),
+        { png: Boolean(s.flags.png) },
       );
       staged.commit();
       const d = report.distances!;

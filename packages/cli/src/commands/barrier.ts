@@ -19,7 +19,7 @@ import { distributeOptions } from './align.js';
 import { setup } from './shared.js';
 
 const help = `usage: symfuse barrier --a DIR --b DIR --data SRC [--aligner ID[,ID…]] [--option [ID.]KEY=VALUE …]
-                       [--points 21] [--blocks N] [--examples N] [--stats-data SRC] [--out DIR] [--json]
+                       [--points 21] [--blocks N] [--examples N] [--stats-data SRC] [--out DIR [--png]] [--json]
 
 Evaluates L(θ(λ)) with θ(λ) = λ·θ_A + (1−λ)·θ_B on --points evenly spaced λ on the held-out side of
 --data, and reports the barrier max_λ L − ½(L_A + L_B) (Verma & Elbayad Eq. 10) and the linear
@@ -32,6 +32,7 @@ Options:
   --examples N    classification: held-out examples (default 256)
   --seed N        seed of the evaluation masks (default 1234)
   --out DIR       also write report.json, report.md and plots/*.svg there (--force to replace)
+  --png           with --out, also write plots/*.png beside the SVGs (2× their size)
   --json          {vanilla: {lambdas, losses, barrier, barrierLinear, …}, aligned: {…}}
   --backend cpu|webgpu   where the forward passes (evaluation, statistics) run (default cpu)`;
 
@@ -61,6 +62,7 @@ export const barrierCommand: Command = {
         seed: { type: 'string' },
         out: { type: 'string' },
         force: { type: 'boolean' },
+        png: { type: 'boolean' },
       },
       env,
       help,
@@ -86,6 +88,7 @@ export const barrierCommand: Command = {
       }
     }
     const outDir = str(s.flags, 'out', cmd);
+    if (s.flags.png && !outDir) throw new UsageError('--png writes plots/*.png into --out DIR; give --out', cmd);
     const staged = outDir ? stageOutput(outDir, { force: Boolean(s.flags.force) }) : undefined;
     try {
       const t0 = performance.now();
@@ -137,6 +140,7 @@ export const barrierCommand: Command = {
             warnings: [...(result?.warnings ?? [])],
           },
           result ? stepMatrices(result) : [],
+          { png: Boolean(s.flags.png) },
         );
         staged.commit();
       }

@@ -14,12 +14,13 @@ import { buildRegistry } from '../registry.js';
 import { summarize } from '../summary.js';
 import { fixturesDir, hasModel, setup } from './shared.js';
 
-const help = `usage: symfuse demo [--out DIR] [--force] [--quick] [--points N] [--eval-blocks N] [--stats-blocks N] [--json] [--quiet]
+const help = `usage: symfuse demo [--out DIR] [--force] [--quick] [--points N] [--eval-blocks N] [--stats-blocks N] [--png] [--json] [--quiet]
 
 Aligns the fixture MLM fixtures/mlm-seed2 to fixtures/mlm-seed1 with Verma & Elbayad's correlation
 matching (FFN + head-perm attention, residual stream from the embedding output: 'first'), computes the vanilla and aligned loss-barrier
 curves on held-out SOTU text, merges at λ = 0.5 and writes to ./symfuse-demo/: the merged model,
-symfuse.yaml (the equivalent 'symfuse merge' configuration), report.json, report.md, plots/*.svg.
+symfuse.yaml (the equivalent 'symfuse merge' configuration), report.json, report.md, plots/*.svg
+(and plots/*.png with --png).
 Takes a few minutes on two CPU cores.
 
 Options:
@@ -30,6 +31,7 @@ Options:
   --points N           λ grid size (default 21)
   --eval-blocks N      held-out blocks of 128 tokens (default 24)
   --stats-blocks N     blocks for the correlation statistics (default 32)
+  --png                plots/*.png beside the SVGs (2× their size)
   --json               print report.json on stdout
   --backend cpu|webgpu where the forward passes (statistics, evaluation) run (default cpu)
 Environment: SYMFUSE_FIXTURES points at another fixtures folder.`;
@@ -66,7 +68,7 @@ export const demoCommand: Command = {
     const s = await setup(
       'demo',
       argv,
-      { out: { type: 'string' }, force: { type: 'boolean' }, quick: { type: 'boolean' }, points: { type: 'string' }, 'eval-blocks': { type: 'string' }, 'stats-blocks': { type: 'string' } },
+      { out: { type: 'string' }, force: { type: 'boolean' }, quick: { type: 'boolean' }, points: { type: 'string' }, 'eval-blocks': { type: 'string' }, 'stats-blocks': { type: 'string' }, png: { type: 'boolean' } },
       env,
       help,
     );
@@ -84,7 +86,7 @@ export const demoCommand: Command = {
     const registry = buildRegistry();
     const cfg = demoConfig(fixtures, str(s.flags, 'out', 'demo') ?? 'symfuse-demo', sizes);
     s.console.info(`symfuse demo: ${sizes.points} λ points, ${sizes.evalBlocks} held-out blocks, ${sizes.statsBlocks} statistics blocks → ${cfg.output}/`);
-    const { report, output } = await runMergeJob(cfg, { registry, console: s.console, command: 'demo', force: Boolean(s.flags.force), backend: s.backend, device: s.device });
+    const { report, output } = await runMergeJob(cfg, { registry, console: s.console, command: 'demo', force: Boolean(s.flags.force), backend: s.backend, device: s.device, png: Boolean(s.flags.png) });
     print(env, s.json ? JSON.stringify(report, null, 2) : summarize(report, output));
     return 0;
   },

@@ -10,10 +10,11 @@ import { buildRegistry } from '../registry.js';
 import { summarize } from '../summary.js';
 import { setup } from './shared.js';
 
-const help = `usage: symfuse merge <config.yaml> [--output DIR] [--force] [--json] [--quiet] [--backend cpu|webgpu]
+const help = `usage: symfuse merge <config.yaml> [--output DIR] [--force] [--png] [--json] [--quiet] [--backend cpu|webgpu]
 
 Aligns every model of the configuration to the anchor, merges them, evaluates the loss barriers and
-writes the merged model directory with symfuse.yaml, report.json, report.md and plots/*.svg.
+writes the merged model directory with symfuse.yaml, report.json, report.md and plots/*.svg (and
+plots/*.png with --png).
 
 config.yaml (paths relative to the working directory):
   models:                       # two or more model directories (HF config.json + safetensors)
@@ -31,10 +32,15 @@ config.yaml (paths relative to the working directory):
   output: out/merged
   seed: 0
   backend: cpu                  # cpu | webgpu (--backend overrides it)
+  streaming: true               # optional: merge layer by layer, one layer of each model in memory
+                                # (BERT family; no alignment or verma-elbayad with residual: identity;
+                                # regmean or simple; statistics from 'data'; CPU). Evaluation then
+                                # scores the endpoints and the merged model (no interpolation curves).
 
 Options:
   --output DIR           override 'output'
   --force                replace an existing output directory
+  --png                  also write plots/*.png beside the SVGs (2× their size)
   --max-shard-size SIZE  shard model.safetensors above SIZE (e.g. 500MB; default 2GB)
   --json                 print report.json on stdout
   --quiet                no progress on stderr
@@ -48,7 +54,7 @@ export const mergeCommand: Command = {
   summary: 'align and merge models from a YAML configuration, with evaluation and a report',
   help,
   async run(argv, env) {
-    const s = await setup('merge', argv, { force: { type: 'boolean' }, output: { type: 'string' }, 'max-shard-size': { type: 'string' } }, env, help, true);
+    const s = await setup('merge', argv, { force: { type: 'boolean' }, output: { type: 'string' }, 'max-shard-size': { type: 'string' }, png: { type: 'boolean' } }, env, help, true);
     if (!s) return 0;
     if (s.positionals.length !== 1) throw new UsageError(`expected one configuration file, got ${s.positionals.length ? s.positionals.join(' ') : 'none'}`, 'merge');
     const registry = buildRegistry();
@@ -57,7 +63,7 @@ export const mergeCommand: Command = {
     if (output) cfg = { ...cfg, output };
     // --backend wins over the configuration's 'backend' key.
     const device = s.flags.backend === undefined && cfg.backend !== undefined && cfg.backend !== s.backend ? new DeviceModels(await selectBackend(cfg.backend, 'merge')) : s.device;
-    const { report, output: dir } = await runMergeJob(cfg, { registry, console: s.console, command: 'merge', force: Boolean(s.flags.force), backend: device.backend.name, device, maxShardSize: str(s.flags, 'max-shard-size', 'merge') });
+    const { report, output: dir } = await runMergeJob(cfg, { registry, console: s.console, command: 'merge', force: Boolean(s.flags.force), backend: device.backend.name, device, maxShardSize: str(s.flags, 'max-shard-size', 'merge'), png: Boolean(s.flags.png) });
     print(env, s.json ? JSON.stringify(report, null, 2) : summarize(report, dir));
     return 0;
   },

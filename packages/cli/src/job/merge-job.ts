@@ -23,6 +23,7 @@ import { cliVersion } from '../version.js';
 import { evaluate, evaluateDomains } from './evaluate.js';
 import { alignSteps, distances, stepMatrices, writeReport } from './report-parts.js';
 import { createStatsProvider } from './stats-provider.js';
+import { runStreamingMergeJob } from './streaming-merge-job.js';
 
 /** How a job runs. */
 export interface JobContext {
@@ -35,6 +36,8 @@ export interface JobContext {
   /** Where forward passes (statistics, evaluation) run; default: on the host models. */
   readonly device?: DeviceModels;
   readonly maxShardSize?: string;
+  /** Also write `plots/*.png` beside the SVGs (`--png`). */
+  readonly png?: boolean;
 }
 
 /** What {@link runMergeJob} returns. */
@@ -53,8 +56,9 @@ export function assertFinite(params: ReadonlyMap<string, Tensor>, what: string):
   }
 }
 
-/** Runs the job described by `cfg`. */
+/** Runs the job described by `cfg` (layer by layer when `cfg.streaming`: see `streaming-merge-job.ts`). */
 export async function runMergeJob(cfg: MergeConfig, ctx: JobContext): Promise<MergeJobResult> {
+  if (cfg.streaming) return runStreamingMergeJob(cfg, ctx);
   const { console: out } = ctx;
   const timings: Record<string, number> = {};
   const t0 = performance.now();
@@ -176,6 +180,7 @@ export async function runMergeJob(cfg: MergeConfig, ctx: JobContext): Promise<Me
         warnings: [...result.warnings],
       },
       stepMatrices(result),
+      { png: ctx.png },
     );
     staged.commit();
     return { report, output: path.resolve(cfg.output) };

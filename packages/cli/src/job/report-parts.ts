@@ -1,12 +1,13 @@
 /** Pieces of a run report shared by `merge`, `demo`, `align` and `barrier`. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type CorrelationMatrixPair, correlationMatrixPairs, correlationPerLayer, correlationSites, type ReportAlignStep, type ReportDistances, parameterDistances, renderMarkdown, reportPlots, type RunReport } from '@symfuse/eval';
+import { type CorrelationMatrixPair, correlationMatrixPairs, correlationPerLayer, correlationSites, type ReportAlignStep, type ReportDistances, parameterDistances, renderMarkdown, reportPlots, type RunReport, svgToPng } from '@symfuse/eval';
 import type { PipelineResult } from '@symfuse/symmetry';
+import { CliError } from '../errors.js';
 import type { StagedOutput } from '../staging.js';
 
 /** The alignment steps of a pipeline result, in report form. */
-export function alignSteps(result: PipelineResult): ReportAlignStep[] {
+export function alignSteps(result: Pick<PipelineResult, 'steps'>): ReportAlignStep[] {
   return result.steps.map((s) => {
     const sites = correlationSites(s.diagnostics);
     return { model: s.model, step: s.step, aligner: s.aligner, spaces: s.spaces.length, ms: s.ms, preservesFunction: s.transform.preservesFunction, sites, perLayer: correlationPerLayer(sites) };
@@ -14,7 +15,7 @@ export function alignSteps(result: PipelineResult): ReportAlignStep[] {
 }
 
 /** Correlation matrices returned by the steps on the first model (for heatmaps). */
-export function stepMatrices(result: PipelineResult): CorrelationMatrixPair[] {
+export function stepMatrices(result: Pick<PipelineResult, 'steps'>): CorrelationMatrixPair[] {
   return result.steps.filter((s) => s.model === 0).flatMap((s) => correlationMatrixPairs(s.diagnostics));
 }
 
@@ -25,6 +26,9 @@ export function distances(anchor: ReadonlyMap<string, import('@symfuse/tensor').
   return { vanilla: { total: v.total, perLayer: v.perLayer }, ...(a ? { aligned: { total: a.total, perLayer: a.perLayer } } : {}) };
 }
 
+/** Raster pixels per SVG unit of `--png` plots: twice the SVG size, sharp on high-density screens and in print. */
+const PNG_SCALE = 2;
+
 function listFiles(dir: string, base = ''): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
@@ -33,14 +37,31 @@ function listFiles(dir: string, base = ''): string[] {
     .sort();
 }
 
+/** How {@link writeReport} writes plots. */
+export interface ReportPlotOptions {
+  /** Also write `plots/<name>.png` beside each `plots/<name>.svg` (`--png`). */
+  readonly png?: boolean;
+}
+
 /**
- * Writes `plots/*.svg`, `report.json` and `report.md` into the staging directory. The report's
- * `files` lists everything the directory will hold.
+ * Writes `plots/*.svg` (and with `png`, `plots/*.png`), `report.json` and `report.md` into the staging
+ * directory. The report's `files` lists everything the directory will hold.
  */
-export function writeReport(staged: StagedOutput, report: Omit<RunReport, 'files'>, matrices: readonly CorrelationMatrixPair[] = []): RunReport {
+export function writeReport(staged: StagedOutput, report: Omit<RunReport, 'files'>, matrices: readonly CorrelationMatrixPair[] = [], options: ReportPlotOptions = {}): RunReport {
   staged.ensure();
   const plots = reportPlots({ ...report, files: [] }, matrices);
-  for (const [name, svg] of plots) staged.write(path.join('plots', name), svg);
+  for (const [name, svg] of plots) {
+    staged.write(path.join('plots', name), svg);
+    if (!options.png) continue;
+    const pngName = path.join('plots', name.replace(/\.svg$/, '.png'));
+    let png: Uint8Array;
+    try {
+      png = svgToPng(svg, { scale: PNG_SCALE });
+    } catch (e) {
+      throw new CliError(`--png: cannot rasterise ${pngName}: ${(e as Error).message}`);
+    }
+    staged.write(pngName, png);
+  }
   const files = [...new Set([...listFiles(staged.dir), 'report.json', 'report.md'])].sort();
   const full: RunReport = { ...report, files };
   staged.write('report.json', `${JSON.stringify(full, null, 2)}\n`);

@@ -1,5 +1,5 @@
 /** SVG charts rendered in Node without a browser: line charts, grouped bars, heatmaps; a validator. */
-export { esc, fmt, el, text, svgDocument, type Attrs } from './svg-doc.js';
+export { esc, fmt, el, text, svgDocument, CHART_FONT_FAMILY, type Attrs } from './svg-doc.js';
 export { linearScale, niceStep, niceTicks, formatTick } from './scale.js';
 export { SERIES_COLORS, seriesColor, COLOR_SCALES, type ColorScaleName } from './palette.js';
 export { lineChart, type LineChartOptions, type LineSeries } from './line-chart.js';

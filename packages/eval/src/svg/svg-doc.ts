@@ -34,10 +34,15 @@ export function text(x: number, y: number, content: string, attrs: Attrs = {}): 
   return el('text', { x, y, ...attrs }, esc(content));
 }
 
+/** The charts' CSS `font-family` list: it resolves to DejaVu Sans on Debian and in `svgToPng`. */
+export const CHART_FONT_FAMILY = "Helvetica,Arial,'DejaVu Sans',sans-serif";
+
 /** A complete SVG document of `width × height` with a `<title>` (and `<desc>`). */
 export function svgDocument(o: { width: number; height: number; title: string; desc?: string; body: readonly string[] }): string {
   const head = el('title', {}, esc(o.title)) + (o.desc ? el('desc', {}, esc(o.desc)) : '');
-  const style = el('style', {}, 'text{font-family:Helvetica,Arial,sans-serif;fill:#222}.axis line,.axis path{stroke:#555}.grid line{stroke:#e3e3e3}');
+  // DejaVu Sans is what `svgToPng` rasterises with (bundled) and Debian's default sans; browsers
+  // elsewhere take Helvetica or Arial first.
+  const style = el('style', {}, `text{font-family:${CHART_FONT_FAMILY};fill:#222}.axis line,.axis path{stroke:#555}.grid line{stroke:#e3e3e3}`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${el(
     'svg',
     { xmlns: 'http://www.w3.org/2000/svg', width: o.width, height: o.height, viewBox: `0 0 ${fmt(o.width)} ${fmt(o.height)}`, role: 'img' },

@@ -1,1 +1,2 @@
 export * from './model-dir.js';
+export * from './lazy-model-dir.js';

@@ -56,13 +56,46 @@ function readJson(file: string, dir: string): unknown {
 }
 
 /**
+ * Reads and validates `dir/config.json`.
+ * @throws ModelDirError when `dir` is not a directory or the file cannot be read or parsed;
+ *   ConfigError (of `config/`) for an invalid configuration
+ */
+export function readModelDirConfig(dir: string): ModelConfig {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ModelDirError(dir, 'is not a directory');
+  return parseModelConfig(readJson(path.join(dir, 'config.json'), dir), path.join(dir, 'config.json'));
+}
+
+/**
+ * Reads `dir/tokenizer.json` (+ `tokenizer_config.json`), or returns undefined when there is none.
+ * @throws ModelDirError when the files cannot be parsed or the vocabulary does not fit `config`
+ */
+export function readModelDirTokenizer(dir: string, config: ModelConfig): Tokenizer | undefined {
+  const tokFile = path.join(dir, 'tokenizer.json');
+  if (!fs.existsSync(tokFile)) return undefined;
+  const cfgFile = path.join(dir, 'tokenizer_config.json');
+  const tokConfig = fs.existsSync(cfgFile) ? (readJson(cfgFile, dir) as Record<string, unknown>) : {};
+  const tokenizer = createTokenizer(readJson(tokFile, dir), tokConfig);
+  if (tokenizer.vocabSize > config.vocabSize) {
+    throw new ModelDirError(dir, `tokenizer has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${config.vocabSize}; they must match`);
+  }
+  return tokenizer;
+}
+
+/** Throws a ModelDirError naming the first non-finite value of `data` (tensor `name`). */
+export function assertFiniteTensor(dir: string, name: string, data: ArrayLike<number>): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new ModelDirError(dir, `tensor '${name}' has a non-finite value (${data[i]}) at flat index ${i}`);
+  }
+}
+
+/**
  * Loads `config.json`, the weights (lazily, tensor by tensor) and the tokenizer of a model directory.
  * Validates the config, the parameter names and shapes against it, finiteness of every weight, and
- * that the tokenizer's vocabulary fits the embedding matrix.
+ * that the tokenizer's vocabulary fits the embedding matrix. (To keep only some weights in memory at
+ * a time, see `openModelDir`.)
  */
 export function loadModelDir(dir: string, options: LoadOptions = {}): LoadedModel {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ModelDirError(dir, 'is not a directory');
-  const config = parseModelConfig(readJson(path.join(dir, 'config.json'), dir), path.join(dir, 'config.json'));
+  const config = readModelDirConfig(dir);
   const reader = openCheckpoint(dir);
   let loaded: LoadResult;
   try {
@@ -71,23 +104,22 @@ export function loadModelDir(dir: string, options: LoadOptions = {}): LoadedMode
     reader.close();
   }
   const { params, ...report } = loaded;
-  for (const [name, t] of params) {
-    const data = t.dataSync();
-    for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i])) throw new ModelDirError(dir, `tensor '${name}' has a non-finite value (${data[i]}) at flat index ${i}`);
-    }
-  }
-  let tokenizer: Tokenizer | undefined;
-  const tokFile = path.join(dir, 'tokenizer.json');
-  if (fs.existsSync(tokFile)) {
-    const cfgFile = path.join(dir, 'tokenizer_config.json');
-    const tokConfig = fs.existsSync(cfgFile) ? (readJson(cfgFile, dir) as Record<string, unknown>) : {};
-    tokenizer = createTokenizer(readJson(tokFile, dir), tokConfig);
-    if (tokenizer.vocabSize > config.vocabSize) {
-      throw new ModelDirError(dir, `tokenizer has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${config.vocabSize}; they must match`);
-    }
-  }
+  for (const [name, t] of params) assertFiniteTensor(dir, name, t.dataSync());
+  const tokenizer = readModelDirTokenizer(dir, config);
   return { dir, config, params, head: report.head, tokenizer, report };
+}
+
+/**
+ * Writes `config.json` and, when given, `tokenizer.json` + `tokenizer_config.json` into `dir` (which
+ * must exist), exactly as {@link saveModelDir} writes them: the files of a model directory besides
+ * its weights.
+ */
+export function writeModelDirFiles(dir: string, model: { readonly config: ModelConfig; readonly tokenizer?: Tokenizer }): void {
+  fs.writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(modelConfigToJson(model.config), null, 2)}\n`);
+  if (model.tokenizer) {
+    fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(model.tokenizer.toJSON()));
+    fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), `${JSON.stringify(model.tokenizer.config, null, 2)}\n`);
+  }
 }
 
 /** Options of {@link saveModelDir}. */
@@ -126,16 +158,12 @@ export function saveModelDir(
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
   try {
-    fs.writeFileSync(path.join(tmp, 'config.json'), `${JSON.stringify(modelConfigToJson(model.config), null, 2)}\n`);
+    writeModelDirFiles(tmp, model);
     writeShardedSafetensors(tmp, tensors, {
       maxShardSize: options.maxShardSize ?? '2GB',
       metadata: { format: 'pt', ...options.metadata },
       storeF32As: options.storeF32As,
     });
-    if (model.tokenizer) {
-      fs.writeFileSync(path.join(tmp, 'tokenizer.json'), JSON.stringify(model.tokenizer.toJSON()));
-      fs.writeFileSync(path.join(tmp, 'tokenizer_config.json'), `${JSON.stringify(model.tokenizer.config, null, 2)}\n`);
-    }
     for (const [name, contents] of Object.entries(options.extraFiles ?? {})) fs.writeFileSync(path.join(tmp, name), contents);
     if (fs.existsSync(dir)) {
       const old = `${tmp}.old`;

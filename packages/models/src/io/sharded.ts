@@ -172,34 +172,17 @@ export interface ShardedWriteResult {
 const pad5 = (n: number): string => String(n).padStart(5, '0');
 
 /**
- * Writes tensors into `dir` as one `model.safetensors` when they fit in `maxShardSize`, else as
- * `model-0000i-of-0000n.safetensors` shards (split exactly as huggingface_hub does: greedily in the
- * given order, an oversized tensor alone in its own shard)
- * plus `model.safetensors.index.json`. Every file is written atomically and the index last; then files
- * of an earlier save with the same stem that the new checkpoint does not use are removed, so
- * `openCheckpoint(dir)` cannot pick up a stale one.
- * @throws SafetensorsError on invalid input, before anything is written
+ * Hugging Face's greedy split (huggingface_hub `split_state_dict_into_shards_factory`): in the given
+ * order, an item larger than the limit becomes a shard of its own right away, without closing the
+ * current shard; otherwise the current shard is closed when the item would tip it over the limit.
+ * Always returns at least one (possibly empty) group.
  */
-export function writeShardedSafetensors(dir: string, tensors: TensorsToWrite, options: WriteShardedOptions): ShardedWriteResult {
-  const maxBytes = parseByteSize(options.maxShardSize);
-  const base = options.baseName ?? 'model';
-  const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, TensorToWrite>);
-  // Validate everything up front (planning a throwaway layout does all the checks).
-  planSafetensors(new Map(entries), options, dir);
-  const stored = (t: TensorToWrite): number => {
-    const dtype = t.dtype === 'F32' && options.storeF32As && options.storeF32As !== 'F32' ? options.storeF32As : t.dtype;
-    return shapeSize(t.shape) * dtypeByteSize(dtype);
-  };
-  // Hugging Face's greedy split (huggingface_hub `split_state_dict_into_shards_factory`): in key order,
-  // a tensor larger than the limit becomes a shard of its own right away, without closing the current
-  // shard; otherwise the current shard is closed when the tensor would tip it over the limit.
-  const groups: [string, TensorToWrite][][] = [];
-  let current: [string, TensorToWrite][] = [];
+export function shardGroups<T>(items: readonly T[], bytesOf: (item: T) => number, maxBytes: number): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
   let currentBytes = 0;
-  let totalSize = 0;
-  for (const e of entries) {
-    const bytes = stored(e[1]);
-    totalSize += bytes;
+  for (const e of items) {
+    const bytes = bytesOf(e);
     if (bytes > maxBytes) {
       groups.push([e]);
       continue;
@@ -213,33 +196,67 @@ export function writeShardedSafetensors(dir: string, tensors: TensorsToWrite, op
     currentBytes += bytes;
   }
   if (current.length > 0 || groups.length === 0) groups.push(current);
+  return groups;
+}
 
-  fs.mkdirSync(dir, { recursive: true });
-  const shardPattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d{5}-of-\\d{5}\\.safetensors$`);
-  const removeStale = (keep: ReadonlySet<string>): void => {
-    for (const f of fs.readdirSync(dir)) {
-      const ours = f === `${base}.safetensors` || f === `${base}.safetensors.index.json` || shardPattern.test(f);
-      if (ours && !keep.has(f)) fs.rmSync(nodePath.join(dir, f), { force: true });
-    }
-  };
-  if (groups.length === 1) {
-    const file = `${base}.safetensors`;
-    writeSafetensors(nodePath.join(dir, file), new Map(groups[0]), options);
-    removeStale(new Set([file]));
-    return { files: [file], index: undefined, totalSize };
-  }
-  const files = groups.map((_, i) => `${base}-${pad5(i + 1)}-of-${pad5(groups.length)}.safetensors`);
+/** The file names of a checkpoint in `count` parts: `{base}.safetensors`, or `{base}-0000i-of-0000n.safetensors`. */
+export function shardFileNames(base: string, count: number): string[] {
+  if (count === 1) return [`${base}.safetensors`];
+  return Array.from({ length: count }, (_, i) => `${base}-${pad5(i + 1)}-of-${pad5(count)}.safetensors`);
+}
+
+/** Writes `{base}.safetensors.index.json` atomically (weight map sorted by name) and returns its file name. */
+export function writeShardIndex(dir: string, base: string, weightMap: ReadonlyMap<string, string>, totalSize: number): string {
   // Prototype-less, so a tensor named `__proto__` is an ordinary key.
-  const weightMap: Record<string, string> = Object.create(null) as Record<string, string>;
-  groups.forEach((g, i) => {
-    writeSafetensors(nodePath.join(dir, files[i]), new Map(g), options);
-    for (const [name] of g) weightMap[name] = files[i];
-  });
   const sortedMap: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const k of Object.keys(weightMap).sort(compareCodePoints)) sortedMap[k] = weightMap[k];
+  for (const k of [...weightMap.keys()].sort(compareCodePoints)) sortedMap[k] = weightMap.get(k)!;
   const index = `${base}.safetensors.index.json`;
   const json = `${JSON.stringify({ metadata: { total_size: totalSize }, weight_map: sortedMap }, null, 2)}\n`;
   writeFileAtomic(nodePath.join(dir, index), (write) => write(new TextEncoder().encode(json)));
-  removeStale(new Set([...files, index]));
+  return index;
+}
+
+/**
+ * Removes files of an earlier save with the same stem (`{base}.safetensors`, its index, its shards)
+ * that are not in `keep`, so `openCheckpoint(dir)` cannot pick up a stale one.
+ */
+export function removeStaleCheckpointFiles(dir: string, base: string, keep: ReadonlySet<string>): void {
+  const shardPattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d{5}-of-\\d{5}\\.safetensors$`);
+  for (const f of fs.readdirSync(dir)) {
+    const ours = f === `${base}.safetensors` || f === `${base}.safetensors.index.json` || shardPattern.test(f);
+    if (ours && !keep.has(f)) fs.rmSync(nodePath.join(dir, f), { force: true });
+  }
+}
+
+/**
+ * Writes tensors into `dir` as one `model.safetensors` when they fit in `maxShardSize`, else as
+ * `model-0000i-of-0000n.safetensors` shards (split exactly as huggingface_hub does, see
+ * {@link shardGroups}) plus `model.safetensors.index.json`. Every file is written atomically and the
+ * index last; then files of an earlier save with the same stem that the new checkpoint does not use
+ * are removed, so `openCheckpoint(dir)` cannot pick up a stale one.
+ * @throws SafetensorsError on invalid input, before anything is written
+ */
+export function writeShardedSafetensors(dir: string, tensors: TensorsToWrite, options: WriteShardedOptions): ShardedWriteResult {
+  const maxBytes = parseByteSize(options.maxShardSize);
+  const base = options.baseName ?? 'model';
+  const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, TensorToWrite>);
+  // Validate everything up front (planning a throwaway layout does all the checks).
+  planSafetensors(new Map(entries), options, dir);
+  const stored = (t: TensorToWrite): number => {
+    const dtype = t.dtype === 'F32' && options.storeF32As && options.storeF32As !== 'F32' ? options.storeF32As : t.dtype;
+    return shapeSize(t.shape) * dtypeByteSize(dtype);
+  };
+  let totalSize = 0;
+  for (const [, t] of entries) totalSize += stored(t);
+  const groups = shardGroups(entries, ([, t]) => stored(t), maxBytes);
+  fs.mkdirSync(dir, { recursive: true });
+  const files = shardFileNames(base, groups.length);
+  const weightMap = new Map<string, string>();
+  groups.forEach((g, i) => {
+    writeSafetensors(nodePath.join(dir, files[i]), new Map(g), options);
+    for (const [name] of g) weightMap.set(name, files[i]);
+  });
+  const index = groups.length > 1 ? writeShardIndex(dir, base, weightMap, totalSize) : undefined;
+  removeStaleCheckpointFiles(dir, base, new Set(index ? [...files, index] : files));
   return { files, index, totalSize };
 }

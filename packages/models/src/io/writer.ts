@@ -68,51 +68,79 @@ function entriesOf(tensors: TensorsToWrite): [string, TensorToWrite][] {
   return tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, TensorToWrite>);
 }
 
-function validateTensor(file: string, name: string, t: TensorToWrite): void {
+/** A tensor's place in a file without its values: name, stored dtype and shape. */
+export interface TensorEntry {
+  readonly name: string;
+  readonly dtype: SafetensorsDtype;
+  readonly shape: readonly number[];
+}
+
+/** A tensor entry placed in the data buffer (`begin`/`end` relative to the data start). */
+export interface PlacedEntry extends TensorEntry {
+  readonly begin: number;
+  readonly end: number;
+}
+
+/** The layout of a file before any data: header bytes (already padded) and each tensor's place. */
+export interface SafetensorsEntryLayout {
+  readonly header: Uint8Array;
+  /** In storage order (dtype rank descending, then name by code point). */
+  readonly tensors: readonly PlacedEntry[];
+  /** Total file size in bytes. */
+  readonly totalBytes: number;
+}
+
+function validateEntry(file: string, name: string, dtype: unknown, shape: unknown): void {
   const fail = (detail: string): never => {
     throw new SafetensorsError(file, name, detail);
   };
   if (name === '__metadata__') fail('"__metadata__" is reserved for the metadata map and cannot name a tensor');
-  if (typeof t !== 'object' || t === null) fail(`expected {dtype, shape, data}, got ${String(t)}`);
-  if (!isSafetensorsDtype(t.dtype)) fail(`dtype ${JSON.stringify(t.dtype)} is not supported; expected one of ${SAFETENSORS_DTYPES.join(', ')}`);
-  if (!Array.isArray(t.shape)) fail(`shape is ${String(t.shape)}; expected an array of non-negative integers`);
-  t.shape.forEach((d, k) => {
+  if (!isSafetensorsDtype(dtype)) fail(`dtype ${JSON.stringify(dtype)} is not supported; expected one of ${SAFETENSORS_DTYPES.join(', ')}`);
+  if (!Array.isArray(shape)) fail(`shape is ${String(shape)}; expected an array of non-negative integers`);
+  (shape as unknown[]).forEach((d, k) => {
     if (!(typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) fail(`shape[${k}] is ${String(d)}; expected a non-negative integer`);
   });
+}
+
+function validateTensor(file: string, name: string, t: TensorToWrite): void {
+  if (typeof t !== 'object' || t === null) throw new SafetensorsError(file, name, `expected {dtype, shape, data}, got ${String(t)}`);
+  validateEntry(file, name, t.dtype, t.shape);
   const n = shapeSize(t.shape);
-  if (t.data === null || typeof t.data !== 'object' || typeof t.data.length !== 'number') fail('data is not an array or typed array');
-  if (t.data.length !== n) fail(`data has ${t.data.length} elements; shape [${t.shape.join(', ')}] needs ${n}`);
+  if (t.data === null || typeof t.data !== 'object' || typeof t.data.length !== 'number') throw new SafetensorsError(file, name, 'data is not an array or typed array');
+  if (t.data.length !== n) throw new SafetensorsError(file, name, `data has ${t.data.length} elements; shape [${t.shape.join(', ')}] needs ${n}`);
 }
 
 /**
- * Validates the input and computes the layout, without encoding or writing anything.
- * @throws SafetensorsError on an unknown dtype, a bad shape, a length mismatch or non-string metadata
+ * The layout of a file holding `entries` (no values needed): validates every entry (dtype, shape,
+ * reserved and duplicate names) and the metadata, orders the tensors as the reference writer does and
+ * builds the padded header. Used by {@link planSafetensors} and by the streaming writer, so both lay
+ * files out byte for byte alike.
+ * @throws SafetensorsError naming the entry or metadata key at fault
  */
-export function planSafetensors(tensors: TensorsToWrite, options: WriteSafetensorsOptions = {}, file = '<buffer>'): SafetensorsLayout {
-  const list = entriesOf(tensors).map(([name, t]) => {
-    validateTensor(file, name, t);
-    const narrow = t.dtype === 'F32' && options.storeF32As !== undefined && options.storeF32As !== 'F32';
-    // A Uint16Array given as F32 holds values, not F16/BF16 bit patterns: convert before narrowing.
-    const data = narrow && t.data instanceof Uint16Array ? Float32Array.from(t.data) : t.data;
-    return { name, dtype: narrow ? options.storeF32As! : t.dtype, shape: t.shape.slice(), data };
-  });
+export function layoutSafetensors(entries: readonly TensorEntry[], metadata?: Readonly<Record<string, string>>, file = '<buffer>'): SafetensorsEntryLayout {
+  const seen = new Set<string>();
+  for (const e of entries) {
+    validateEntry(file, e.name, e.dtype, e.shape);
+    if (seen.has(e.name)) throw new SafetensorsError(file, e.name, 'appears twice in the tensors to write');
+    seen.add(e.name);
+  }
+  const list = entries.map((e) => ({ name: e.name, dtype: e.dtype, shape: e.shape.slice() }));
   // The reference's order: dtype rank descending (largest elements first), then name by code point.
   // With an 8-aligned data start every tensor is then aligned to its element size, and the bytes
   // match the reference writer's for the same input.
   list.sort((a, b) => DTYPE_RANK.get(b.dtype)! - DTYPE_RANK.get(a.dtype)! || compareCodePoints(a.name, b.name));
   const parts: string[] = [];
-  if (options.metadata !== undefined) {
-    const meta = options.metadata;
-    const keys = Object.keys(meta);
+  if (metadata !== undefined) {
+    const keys = Object.keys(metadata);
     for (const k of keys) {
-      if (typeof meta[k] !== 'string') {
-        throw new SafetensorsError(file, undefined, `metadata[${JSON.stringify(k)}] is ${String(meta[k])}; metadata values must be strings`);
+      if (typeof metadata[k] !== 'string') {
+        throw new SafetensorsError(file, undefined, `metadata[${JSON.stringify(k)}] is ${String(metadata[k])}; metadata values must be strings`);
       }
     }
-    parts.push(`"__metadata__":{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(meta[k])}`).join(',')}}`);
+    parts.push(`"__metadata__":{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(',')}}`);
   }
   let offset = 0;
-  const planned: PlannedTensor[] = list.map((t) => {
+  const tensors: PlacedEntry[] = list.map((t) => {
     const begin = offset;
     offset += shapeSize(t.shape) * dtypeByteSize(t.dtype);
     parts.push(`${JSON.stringify(t.name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(',')}],"data_offsets":[${begin},${offset}]}`);
@@ -123,7 +151,24 @@ export function planSafetensors(tensors: TensorsToWrite, options: WriteSafetenso
   const header = new Uint8Array(8 + padded).fill(0x20, 8);
   new DataView(header.buffer).setBigUint64(0, BigInt(padded), true);
   header.set(json, 8);
-  return { header, tensors: planned, totalBytes: header.length + offset };
+  return { header, tensors, totalBytes: header.length + offset };
+}
+
+/**
+ * Validates the input and computes the layout, without encoding or writing anything.
+ * @throws SafetensorsError on an unknown dtype, a bad shape, a length mismatch or non-string metadata
+ */
+export function planSafetensors(tensors: TensorsToWrite, options: WriteSafetensorsOptions = {}, file = '<buffer>'): SafetensorsLayout {
+  const data = new Map<string, TensorValues>();
+  const entries = entriesOf(tensors).map(([name, t]): TensorEntry => {
+    validateTensor(file, name, t);
+    const narrow = t.dtype === 'F32' && options.storeF32As !== undefined && options.storeF32As !== 'F32';
+    // A Uint16Array given as F32 holds values, not F16/BF16 bit patterns: convert before narrowing.
+    data.set(name, narrow && t.data instanceof Uint16Array ? Float32Array.from(t.data) : t.data);
+    return { name, dtype: narrow ? options.storeF32As! : t.dtype, shape: t.shape };
+  });
+  const layout = layoutSafetensors(entries, options.metadata, file);
+  return { header: layout.header, totalBytes: layout.totalBytes, tensors: layout.tensors.map((t) => ({ ...t, data: data.get(t.name)! })) };
 }
 
 /**

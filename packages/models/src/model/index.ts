@@ -28,5 +28,8 @@ export {
   type TapSite, type TapKind, type TapInfo, type TapCollector, TapSites, TapEmitter, parseTapSite, tapSites,
 } from './taps.js';
 export { type ForwardOptions, type ForwardResult, forward, forwardMlmAt } from './forward.js';
+export { type ForwardContext, type ForwardContextOptions, createForwardContext } from './forward-context.js';
+export { embedTokens, encoderLayer, encoderOutput, mlmHead, classifierHead } from './blocks.js';
+export { type Dims, Releaser } from './layers.js';
 export { type ModelSummary, summarizeModel } from './summary.js';
 export { type TensorReader, loadCheckpointParams } from './load-checkpoint.js';

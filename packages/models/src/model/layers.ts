@@ -3,6 +3,7 @@
  * whatever backend the parameters live on. Activations are 2-D `[rows, features]`.
  */
 import { type Tensor, add, attention, gelu, geluTanh, layerNorm, matmul, relu, transpose } from '@symfuse/tensor';
+import { ParamMismatchError } from './errors.js';
 import type { EncoderActivation, ParamMap } from './types.js';
 
 /**
@@ -18,9 +19,16 @@ export class Releaser {
   }
 }
 
-/** Looks a parameter up (presence was checked by `checkParams`). */
+/**
+ * Looks a parameter up. `forward` checked every parameter with `checkParams`; the public parts
+ * (`blocks.ts`) get maps holding one unit's parameters, so a missing one is reported by name here
+ * rather than as an undefined operand deep inside a kernel.
+ * @throws ParamMismatchError naming the missing parameter.
+ */
 export function param(params: ParamMap, name: string): Tensor {
-  return params.get(name) as Tensor;
+  const t = params.get(name);
+  if (!t) throw new ParamMismatchError(name, `is missing from the ${params.size} parameters given to this part of the forward pass`);
+  return t;
 }
 
 /** `y = x Wᵀ + b` with HF's `W: [out, in]`: x `[n, in]` → `[n, out]`. */
