@@ -79,6 +79,8 @@ export const mergeConfigSchema = z
         curves: z.array(z.enum(['vanilla', 'aligned'])).optional(),
         /** A task source whose domains are evaluated one by one (out-of-domain evaluation). */
         ood: z.string().min(1).optional(),
+        /** Also write `plots/*.png` beside the SVGs (as `--png` does). */
+        png: z.boolean().default(false),
       })
       .strict()
       .optional(),

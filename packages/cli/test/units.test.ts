@@ -78,7 +78,11 @@ describe('parseMergeConfig', () => {
     expect(() => parseMergeConfig({ ...base, models: [{ path: 'a' }] }, 'x.yaml', reg)).toThrow(/x\.yaml: models = .*>=2|x\.yaml: models/);
     expect(() => parseMergeConfig({ ...base, anchor: 5 }, 'x.yaml', reg)).toThrow(/anchor = 5: expected an index into models \(0 … 1\)/);
     expect(() => parseMergeConfig({ ...base, eval: { point: 3 } }, 'x.yaml', reg)).toThrow(/eval.*point.*allowed keys: data, points, blocks/);
-    expect(() => parseMergeConfig({ ...base, merge: { method: 'regmean', alpha: 3 } }, 'x.yaml', reg)).toThrow(/merge \(merger 'regmean'\): alpha/);
+    expect(() => parseMergeConfig({ ...base, merge: { method: 'regmean', alpha: 3 } }, 'x.yaml', reg)).toThrow(/merge \(merger 'regmean'\): alpha/);    expect(() => parseMergeConfig({ ...base, eval: { png: 'yes' } }, 'x.yaml', reg)).toThrow(/eval\.png/);
+  });
+  it('eval.png asks for raster plots (default off)', () => {
+    expect(parseMergeConfig({ ...base, eval: {} }, 'x.yaml', reg).eval?.png).toBe(false);
+    expect(parseMergeConfig({ ...base, eval: { png: true } }, 'x.yaml', reg).eval?.png).toBe(true);
   });
 });
 

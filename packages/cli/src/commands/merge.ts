@@ -28,7 +28,7 @@ config.yaml (paths relative to the working directory):
       spaces: [ffn, attention]  # residual, ffn, attention, attention-qk, attention-vo, head, ids
       options: { mha: head-perm, residual: identity }
   merge: { method: regmean, alpha: 0.9 }   # simple | fisher | regmean | any registered merger
-  eval: { data: sotu, points: 21, blocks: 24, seed: 1234, ood: party }
+  eval: { data: sotu, points: 21, blocks: 24, seed: 1234, ood: party, png: true }
   output: out/merged
   seed: 0
   backend: cpu                  # cpu | webgpu (--backend overrides it)
@@ -40,7 +40,7 @@ config.yaml (paths relative to the working directory):
 Options:
   --output DIR           override 'output'
   --force                replace an existing output directory
-  --png                  also write plots/*.png beside the SVGs (2× their size)
+  --png                  also write plots/*.png beside the SVGs (2× their size; or eval.png: true)
   --max-shard-size SIZE  shard model.safetensors above SIZE (e.g. 500MB; default 2GB)
   --json                 print report.json on stdout
   --quiet                no progress on stderr
@@ -63,7 +63,7 @@ export const mergeCommand: Command = {
     if (output) cfg = { ...cfg, output };
     // --backend wins over the configuration's 'backend' key.
     const device = s.flags.backend === undefined && cfg.backend !== undefined && cfg.backend !== s.backend ? new DeviceModels(await selectBackend(cfg.backend, 'merge')) : s.device;
-    const { report, output: dir } = await runMergeJob(cfg, { registry, console: s.console, command: 'merge', force: Boolean(s.flags.force), backend: device.backend.name, device, maxShardSize: str(s.flags, 'max-shard-size', 'merge'), png: Boolean(s.flags.png) });
+    const { report, output: dir } = await runMergeJob(cfg, { registry, console: s.console, command: 'merge', force: Boolean(s.flags.force), backend: device.backend.name, device, maxShardSize: str(s.flags, 'max-shard-size', 'merge'), png: Boolean(s.flags.png) || cfg.eval?.png === true });
     print(env, s.json ? JSON.stringify(report, null, 2) : summarize(report, dir));
     return 0;
   },
