@@ -10,7 +10,7 @@ import { type RunReport, toJsonSafe } from '@symfuse/eval';
 import { saveModelDir } from '@symfuse/models';
 import type { ModelWeights, StatsBundle, SymmetryRegistry } from '@symfuse/symmetry';
 import type { Tensor } from '@symfuse/tensor';
-import { type MergeConfig, configToYaml } from '../config.js';
+import type { MergeConfig } from '../config.js';
 import { EVAL_DEFAULTS, resolveSource, STATS_DEFAULTS } from '../data.js';
 import type { DeviceModels } from '../device.js';
 import { CliError, UsageError } from '../errors.js';
@@ -21,7 +21,7 @@ import { stageOutput } from '../staging.js';
 import { readStats } from '../stats-files.js';
 import { cliVersion } from '../version.js';
 import { evaluate, evaluateDomains } from './evaluate.js';
-import { alignSteps, distances, stepMatrices, writeReport } from './report-parts.js';
+import { alignSteps, distances, mergeReportHeader, stepMatrices, writeReport } from './report-parts.js';
 import { createStatsProvider } from './stats-provider.js';
 import { runStreamingMergeJob } from './streaming-merge-job.js';
 
@@ -157,15 +157,11 @@ export async function runMergeJob(cfg: MergeConfig, ctx: JobContext): Promise<Me
       out.warn(`${anchor.dir} has no tokenizer: the report has no evaluation`);
     }
 
-    staged.write('symfuse.yaml', configToYaml(cfg, `symfuse ${ctx.command}: the resolved configuration of this run (symfuse ${cliVersion()})`));
-    const { method, ...mergeParams } = cfg.merge;
+    const { header, method, mergeParams } = mergeReportHeader(staged, cfg, ctx);
     const report = writeReport(
       staged,
       {
-        tool: { name: 'symfuse', version: cliVersion() },
-        command: ctx.command,
-        createdAt: new Date().toISOString(),
-        backend: ctx.backend,
+        ...header,
         models: [
           ...loaded.map((m, k) => ({ role: k === 0 ? ('anchor' as const) : ('model' as const), path: m.dir, ...describeModel(m), ...(statsFiles[k].length ? { stats: statsFiles[k] } : {}) })),
           { role: 'merged' as const, path: cfg.output },

@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type CorrelationMatrixPair, correlationMatrixPairs, correlationPerLayer, correlationSites, type ReportAlignStep, type ReportDistances, parameterDistances, renderMarkdown, reportPlots, type RunReport, svgToPng } from '@symfuse/eval';
 import type { PipelineResult } from '@symfuse/symmetry';
+import { type MergeConfig, configToYaml } from '../config.js';
 import { CliError } from '../errors.js';
 import type { StagedOutput } from '../staging.js';
+import { cliVersion } from '../version.js';
 
 /** The alignment steps of a pipeline result, in report form. */
 export function alignSteps(result: Pick<PipelineResult, 'steps'>): ReportAlignStep[] {
@@ -67,4 +69,23 @@ export function writeReport(staged: StagedOutput, report: Omit<RunReport, 'files
   staged.write('report.json', `${JSON.stringify(full, null, 2)}\n`);
   staged.write('report.md', renderMarkdown(full));
   return full;
+}
+
+/**
+ * The parts every merge report starts with (both the in-memory and the streaming job): writes the
+ * resolved configuration as `symfuse.yaml` into `staged`, and returns the report's header fields
+ * and the merge method split from its parameters.
+ */
+export function mergeReportHeader(
+  staged: StagedOutput,
+  cfg: MergeConfig,
+  ctx: { readonly command: string; readonly backend: string },
+): { header: Pick<RunReport, 'tool' | 'command' | 'createdAt' | 'backend'>; method: string; mergeParams: Record<string, unknown> } {
+  staged.write('symfuse.yaml', configToYaml(cfg, `symfuse ${ctx.command}: the resolved configuration of this run (symfuse ${cliVersion()})`));
+  const { method, ...mergeParams } = cfg.merge;
+  return {
+    header: { tool: { name: 'symfuse', version: cliVersion() }, command: ctx.command, createdAt: new Date().toISOString(), backend: ctx.backend },
+    method,
+    mergeParams,
+  };
 }

@@ -13,14 +13,14 @@ import path from 'node:path';
 import { type EvalScore, type ReportDomainEvaluation, type ReportEvaluation, type RunReport, toJsonSafe } from '@symfuse/eval';
 import { type LazyModelDir, openModelDir } from '@symfuse/models';
 import type { ModelBatch } from '@symfuse/symmetry';
-import { type MergeConfig, configToYaml, streamingConfigProblems } from '../config.js';
+import { type MergeConfig, streamingConfigProblems } from '../config.js';
 import { EVAL_DEFAULTS, evalSample, resolveSource, STATS_DEFAULTS, sourceDomains, statsSample } from '../data.js';
 import { CliError, UsageError } from '../errors.js';
 import { loadCliModel } from '../models.js';
 import { stageOutput } from '../staging.js';
 import { cliVersion } from '../version.js';
 import type { JobContext, MergeJobResult } from './merge-job.js';
-import { alignSteps, stepMatrices, writeReport } from './report-parts.js';
+import { alignSteps, mergeReportHeader, stepMatrices, writeReport } from './report-parts.js';
 import { modelFromDir, streamingMergeToDir, streamingProblems, StreamingUnsupportedError } from './streaming/index.js';
 
 /** Opens a model directory lazily with the CLI's one-line errors. */
@@ -148,15 +148,11 @@ export async function runStreamingMergeJob(cfg: MergeConfig, ctx: JobContext): P
       out.warn(`${anchor.dir} has no tokenizer: the report has no evaluation`);
     }
 
-    staged.write('symfuse.yaml', configToYaml(cfg, `symfuse ${ctx.command}: the resolved configuration of this run (symfuse ${cliVersion()})`));
-    const { method, ...mergeParams } = cfg.merge;
+    const { header, method, mergeParams } = mergeReportHeader(staged, cfg, ctx);
     const report: RunReport = writeReport(
       staged,
       {
-        tool: { name: 'symfuse', version: cliVersion() },
-        command: ctx.command,
-        createdAt: new Date().toISOString(),
-        backend: ctx.backend,
+        ...header,
         models: [
           ...opened.map((m, k) => ({ role: k === 0 ? ('anchor' as const) : ('model' as const), path: m.dir, ...describe(m) })),
           { role: 'merged' as const, path: cfg.output },
