@@ -27,8 +27,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 // bench/ is not a package: import the sources directly (the package index also boots the tensor runtime).
-import { lapjv, linearSumAssignment } from '../packages/tensor/src/assignment/index.js';
-import { Rng } from '../packages/tensor/src/random/index.js';
+import { lapjv, linearSumAssignment } from '@symfuse/tensor';
+import { Rng } from '@symfuse/tensor';
 
 /** One benchmark matrix as written to disk. */
 export interface AssignmentCase {

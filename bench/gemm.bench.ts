@@ -11,8 +11,8 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Bench } from 'tinybench';
-import { type GemmOptions, gemmF32, gemmF64, gemmPoolInfo, startGemmPool } from '../packages/tensor/src/backends/cpu/gemm/index.js';
-import { Rng } from '../packages/tensor/src/random/index.js';
+import { type GemmOptions, gemmF32, gemmF64, gemmPoolInfo, startGemmPool } from '@symfuse/tensor/gemm';
+import { Rng } from '@symfuse/tensor';
 
 interface Case {
   name: string;

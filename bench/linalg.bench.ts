@@ -11,18 +11,11 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
-import { startGemmPool } from '../packages/tensor/src/backends/cpu/gemm/index.js';
-import {
-  type Matrix64,
-  cholesky,
-  choleskySolve,
-  eigh,
-  procrustes,
-  solve,
-  solveSpd,
-  svd,
-  svdBatch,
-} from '../packages/tensor/src/linalg/index.js';
+import { startGemmPool } from '@symfuse/tensor/gemm';
+import { linalg } from '@symfuse/tensor';
+
+const { cholesky, choleskySolve, eigh, procrustes, solve, solveSpd, svd, svdBatch } = linalg;
+type Matrix64 = linalg.Matrix64;
 
 /**
  * Uniform [−1, 1) from a 32-bit integer hash of (stream, index) — the same arithmetic as `_hash_uniform`

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Backend, getBackend } from '@symfuse/tensor';
-import { startGemmPool } from '../packages/tensor/src/backends/cpu/gemm/index.js';
+import { startGemmPool } from '@symfuse/tensor/gemm';
 import { loadAverage } from './lib/harness.js';
 import { isoDate, machineInfo, machineSlug } from './lib/machine.js';
 import { refId, runReferences } from './lib/reference.js';

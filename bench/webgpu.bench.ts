@@ -20,10 +20,10 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Bench } from 'tinybench';
-import { linearSumAssignment } from '../packages/tensor/src/assignment/index.js';
-import { type WebGpuBackend, auctionAssignmentGpu, chooseMatmulProgram, createWebGpuBackend } from '../packages/tensor/src/backends/webgpu/index.js';
-import { attention, centeredCross, layerNorm, matmul, type Tensor, tensor } from '../packages/tensor/src/index.js';
-import { Rng } from '../packages/tensor/src/random/index.js';
+import { linearSumAssignment } from '@symfuse/tensor';
+import { type WebGpuBackend, auctionAssignmentGpu, chooseMatmulProgram, createWebGpuBackend } from '@symfuse/tensor/webgpu';
+import { attention, centeredCross, layerNorm, matmul, type Tensor, tensor } from '@symfuse/tensor';
+import { Rng } from '@symfuse/tensor';
 
 interface Row {
   task: string;

@@ -3,7 +3,7 @@
  * merge([θ, θ]) = θ, a hand-computed weighted mean, a pipeline run and parameter errors.
  */
 import { describe, expect, it } from 'vitest';
-import { add, mul, scalar, type Tensor } from '../packages/tensor/src/index.js';
+import { add, mul, scalar, type Tensor } from '@symfuse/tensor';
 import {
   type Aligner,
   coreSymmetryPlugin,
@@ -12,8 +12,8 @@ import {
   type Merger,
   runPipeline,
   type SymmetryPlugin,
-} from '../packages/symmetry/src/index.js';
-import { plantedRecovery, randomEncoderModel, smallEncoderConfig } from '../packages/symmetry/src/testing/index.js';
+} from '@symfuse/symmetry';
+import { plantedRecovery, randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
 
 interface Params {
   /** One weight per model (anchor first); default equal. */

@@ -3,7 +3,7 @@
  * and run through the registry and the pipeline, tested by planted recovery and invariance.
  */
 import { describe, expect, it } from 'vitest';
-import { layerParamNames, type EncoderConfig, type EncoderModelType } from '../packages/models/src/index.js';
+import { layerParamNames, type EncoderConfig, type EncoderModelType } from '@symfuse/models';
 import {
   type Aligner,
   applyTransform,
@@ -14,8 +14,8 @@ import {
   type SymmetryPlugin,
   type TraceEvent,
   verify,
-} from '../packages/symmetry/src/index.js';
-import { expectRecovered, plantedRecovery, smallEncoderConfig } from '../packages/symmetry/src/testing/index.js';
+} from '@symfuse/symmetry';
+import { expectRecovered, plantedRecovery, smallEncoderConfig } from '@symfuse/symmetry/testing';
 
 // 1–3. Id, components and an options schema whose errors name the key, the value and what is allowed.
 // (A plugin package would write `zodOptions(z.object({ biasWeight: z.number().nonnegative().default(1) }).strict())`.)

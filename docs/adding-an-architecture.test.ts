@@ -4,7 +4,7 @@
  * test.
  */
 import { describe, expect, it } from 'vitest';
-import { fromHost, type Tensor } from '../packages/tensor/src/index.js';
+import { fromHost, type Tensor } from '@symfuse/tensor';
 import {
   type ArchitectureProvider,
   applyTransform,
@@ -18,7 +18,7 @@ import {
   type SymmetryPlugin,
   type SymmetrySpec,
   validateSpec,
-} from '../packages/symmetry/src/index.js';
+} from '@symfuse/symmetry';
 
 interface MlpConfig {
   readonly modelType: 'mlp';

@@ -28,7 +28,7 @@ import {
   runPipeline,
 } from '@symfuse/symmetry';
 import { Rng, type Tensor } from '@symfuse/tensor';
-import { startGemmPool } from '../../packages/tensor/src/backends/cpu/gemm/index.js';
+import { startGemmPool } from '@symfuse/tensor/gemm';
 import { type Dims, correlationFlops, forwardFlops, gramFlops, regmeanFlops } from './flops.js';
 import { MiB, RssSampler, fullGc, procStatus, resetPeak, snapshot } from './memory.js';
 import { type StreamingTimes, streamingMerge } from './streaming.js';

@@ -3,7 +3,7 @@
  * average, plus a file-name slug for `bench/results/<machine>-<date>.json`.
  */
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
-import { gemmPoolInfo } from '../../packages/tensor/src/backends/cpu/gemm/index.js';
+import { gemmPoolInfo } from '@symfuse/tensor/gemm';
 
 /** The machine section of a results file. */
 export interface MachineInfo {
