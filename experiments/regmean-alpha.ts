@@ -7,7 +7,7 @@
  */
 import { lineChart } from '@symfuse/eval';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
-import { type Domain, type FusionSettings, fusionDefaults, fuse, meanOver } from './lib/fusion.js';
+import { type Domain, type FusionSettings, fusionDefaults, fuse, meanOver, partyEras, SPAM_DOMAINS } from './lib/fusion.js';
 import { fixed, meanSe, pairs, pm } from './lib/summary.js';
 
 interface Settings extends Omit<FusionSettings, 'alpha'> {
@@ -31,8 +31,8 @@ export const experiment = defineExperiment<Settings>({
     return {
       ...f,
       alphas: quick ? [0, 0.9, 1] : [0, 0.1, 0.5, 0.9, 0.99, 1],
-      partyEras: quick ? ['1853-1900', '1901-1945', '1946-1980'] : ['1853-1900', '1901-1945', '1946-1980', '1981-2021'],
-      spamDomains: ['easy-ham-1+spam-1', 'easy-ham-2+spam-2'],
+      partyEras: partyEras(quick),
+      spamDomains: [...SPAM_DOMAINS],
     };
   },
   async body(ctx, report) {

@@ -8,11 +8,10 @@
  */
 import { barChart } from '@symfuse/eval';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
-import { constantBaseline, type Domain, ensemble, type FusionSettings, fusionDefaults, fuse, individual, meanOver, type MergerId } from './lib/fusion.js';
+import { constantBaseline, type Domain, ensemble, type FusionSettings, fusionDefaults, fuse, individual, meanOver, type MergerId, testSpec, partyEras, SPAM_DOMAINS, SPAM_OOD } from './lib/fusion.js';
 import { mtlModel, recordedSteps } from './lib/mtl.js';
 import { type Score, scoreRun } from './lib/runs.js';
 import { fixed, meanSe, pairs, pm } from './lib/summary.js';
-import { testSpec } from './lib/fusion.js';
 
 interface Settings extends FusionSettings {
   readonly partyEras: string[];
@@ -45,9 +44,9 @@ export const experiment = defineExperiment<Settings>({
   ].join(' '),
   defaults: (quick) => ({
     ...fusionDefaults(quick),
-    partyEras: quick ? ['1853-1900', '1901-1945', '1946-1980'] : ['1853-1900', '1901-1945', '1946-1980', '1981-2021'],
-    spamDomains: ['easy-ham-1+spam-1', 'easy-ham-2+spam-2'],
-    spamOod: 'hard-ham-1',
+    partyEras: partyEras(quick),
+    spamDomains: [...SPAM_DOMAINS],
+    spamOod: SPAM_OOD,
     mtl: true,
     mtlSteps: quick ? 4 : 0,
   }),

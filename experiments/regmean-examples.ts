@@ -6,7 +6,7 @@
  */
 import { lineChart } from '@symfuse/eval';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
-import { type Domain, type FusionSettings, fusionDefaults, fuse, meanOver } from './lib/fusion.js';
+import { type Domain, type FusionSettings, fusionDefaults, fuse, meanOver, partyEras, SPAM_DOMAINS } from './lib/fusion.js';
 import { fixed, meanSe, pairs, pm } from './lib/summary.js';
 
 interface Settings extends Omit<FusionSettings, 'statsExamples'> {
@@ -33,8 +33,8 @@ export const experiment = defineExperiment<Settings>({
     return {
       ...f,
       amounts: quick ? [4, 16] : [16, 64, 256],
-      partyEras: quick ? ['1853-1900', '1901-1945'] : ['1853-1900', '1901-1945', '1946-1980', '1981-2021'],
-      spamDomains: ['easy-ham-1+spam-1', 'easy-ham-2+spam-2'],
+      partyEras: partyEras(quick, 2),
+      spamDomains: [...SPAM_DOMAINS],
       fisher: false,
     };
   },

@@ -7,7 +7,7 @@
  */
 import { barChart } from '@symfuse/eval';
 import { cliMain, defineExperiment, isMain } from './lib/experiment.js';
-import { constantBaseline, type Domain, type FusionSettings, fusionDefaults, fuse, individual, type MatchingId, meanOver, type MergerId } from './lib/fusion.js';
+import { constantBaseline, type Domain, type FusionSettings, fusionDefaults, fuse, individual, type MatchingId, meanOver, type MergerId, partyEras, SPAM_DOMAINS, SPAM_OOD } from './lib/fusion.js';
 import { classifierQuality } from './lib/quality.js';
 import { fixed, meanSe, pairs, pm } from './lib/summary.js';
 
@@ -41,9 +41,9 @@ export const experiment = defineExperiment<Settings>({
   ].join(' '),
   defaults: (quick) => ({
     ...fusionDefaults(quick),
-    partyEras: quick ? ['1853-1900', '1901-1945', '1946-1980'] : ['1853-1900', '1901-1945', '1946-1980', '1981-2021'],
-    spamDomains: ['easy-ham-1+spam-1', 'easy-ham-2+spam-2'],
-    spamOod: 'hard-ham-1',
+    partyEras: partyEras(quick),
+    spamDomains: [...SPAM_DOMAINS],
+    spamOod: SPAM_OOD,
     mergers: ['simple', 'fisher', 'regmean'],
     matchings: ['none', 'rotation'],
   }),

@@ -27,6 +27,17 @@ export function fusionDefaults(quick: boolean): FusionSettings {
   return quick ? { testExamples: 16, statsExamples: 8, maxLength: 64, alpha: 0.9 } : { testExamples: 100, statsExamples: 64, maxLength: 128, alpha: 0.9 };
 }
 
+/** The party task's eras (fixtures `party-<era>`), oldest first. */
+export const PARTY_ERAS: readonly string[] = ['1853-1900', '1901-1945', '1946-1980', '1981-2021'];
+/** The two spam collections with a fixture classifier each, and the held-out all-ham collection. */
+export const SPAM_DOMAINS: readonly string[] = ['easy-ham-1+spam-1', 'easy-ham-2+spam-2'];
+export const SPAM_OOD = 'hard-ham-1';
+
+/** The party eras an experiment uses: all of them, or the oldest `quickCount` in a quick run. */
+export function partyEras(quick: boolean, quickCount = 3): string[] {
+  return PARTY_ERAS.slice(0, quick ? quickCount : PARTY_ERAS.length);
+}
+
 /** Merger ids and their parameters. */
 export type MergerId = 'simple' | 'fisher' | 'regmean';
 

@@ -60,6 +60,7 @@ describe('argument helpers', () => {
     const reg = buildRegistry();
     expect(distributeOptions(reg, ['verma-elbayad', 'rotation'], ['mha=monotonic', 'rotation.rescale=false'], 't')).toEqual({ 'verma-elbayad': { mha: 'monotonic' }, rotation: { rescale: false } });
     expect(() => distributeOptions(reg, ['rotation'], ['mha=x'], 't')).toThrow(/no aligner takes 'mha'; options by aligner — rotation: .*rescale/);
+    expect(() => distributeOptions(reg, ['verma-elbayad'], ['mha=bogus'], 't')).toThrow(/--option \(aligner 'verma-elbayad'\): .*mha/);
   });
   it('oneLine joins a multi-line message', () => {
     expect(oneLine('pipeline config is invalid:\n- a = 1: bad\n- b: worse')).toBe('pipeline config is invalid:; a = 1: bad; b: worse');

@@ -11,11 +11,11 @@ import { int, keyValues, list, str } from '../args.js';
 import { type Command, print } from '../command.js';
 import { resolveSource, STATS_DEFAULTS } from '../data.js';
 import { UsageError } from '../errors.js';
-import { alignSteps, distances, stepMatrices, writeReport } from '../job/report-parts.js';
+import { alignPair } from '../job/align-pair.js';
+import { alignSteps, distances, reportHeader, stepMatrices, writeReport } from '../job/report-parts.js';
 import { assertFinite } from '../job/merge-job.js';
-import { createStatsProvider } from '../job/stats-provider.js';
 import { describeModel, loadCliModel } from '../models.js';
-import { buildRegistry, checkIds, createRun } from '../registry.js';
+import { buildRegistry, checkIds } from '../registry.js';
 import { stageOutput } from '../staging.js';
 import { cliVersion } from '../version.js';
 import { setup } from './shared.js';
@@ -46,8 +46,10 @@ Options:
 
 /**
  * Splits `--option` values between aligners: `id.key=value` goes to `id`; `key=value` to every aligner
- * whose options describe `key` (to all when an aligner does not describe its options).
- * @throws UsageError for a key that no aligner takes, listing each aligner's keys.
+ * whose options describe `key` (to all when an aligner does not describe its options). Each aligner's
+ * share is checked against its option schema here, so every command reports bad values alike.
+ * @throws UsageError for a key that no aligner takes, listing each aligner's keys, or for a value
+ *   an aligner's schema rejects.
  */
 export function distributeOptions(registry: SymmetryRegistry, aligners: readonly string[], raw: readonly string[], command: string): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = Object.fromEntries(aligners.map((a) => [a, {}]));
@@ -68,6 +70,13 @@ export function distributeOptions(registry: SymmetryRegistry, aligners: readonly
       throw new UsageError(`--option ${key}: no aligner takes '${key}'; options by aligner — ${known}`, command);
     }
     for (const a of takers) out[a][key] = value;
+  }
+  for (const a of aligners) {
+    try {
+      registry.aligner(a).options.parse(out[a]);
+    } catch (e) {
+      throw new UsageError(`--option (aligner '${a}'): ${(e as Error).message}`, command);
+    }
   }
   return out;
 }
@@ -109,13 +118,6 @@ export const alignCommand: Command = {
     const options = distributeOptions(registry, aligners, (s.flags.option as string[] | undefined) ?? [], cmd);
     const spaces = list(str(s.flags, 'spaces', cmd));
     const steps = aligners.map((a) => ({ aligner: a, ...(spaces.length ? { spaces } : {}), options: options[a] }));
-    for (const st of steps) {
-      try {
-        registry.aligner(st.aligner).options.parse(st.options);
-      } catch (e) {
-        throw new UsageError(`--option (aligner '${st.aligner}'): ${(e as Error).message}`, cmd);
-      }
-    }
     const dataSpec = str(s.flags, 'data', cmd);
     const source = dataSpec ? resolveSource(dataSpec, cmd) : undefined;
     const seed = int(s.flags, 'seed', cmd, 0, 0);
@@ -126,14 +128,7 @@ export const alignCommand: Command = {
       const anchor = loadCliModel(anchorDir);
       const model = loadCliModel(modelDir);
       const tokenizer = anchor.tokenizer ?? model.tokenizer;
-      const run = createRun(registry, { seed, progress: s.console.progress });
-      let result;
-      try {
-        const statsProvider = createStatsProvider({ registry, source, tokenizer, settings, progress: s.console.progress, device: s.device, onCollect: (k, m, d) => s.console.info(`collecting ${k} statistics of ${m.id} on ${d}`) });
-        result = await run.pipeline({ align: steps, seed }, { anchor: anchor.weights, models: [model.weights], statsProvider });
-      } finally {
-        await run.dispose();
-      }
+      const result = await alignPair({ registry, steps, seed, anchor: anchor.weights, model: model.weights, source, tokenizer, settings, console: s.console, device: s.device });
       for (const w of result.warnings) s.console.warn(w);
       const aligned = result.aligned[0];
       assertFinite(aligned.params, 'aligned model');
@@ -144,10 +139,7 @@ export const alignCommand: Command = {
       const report = writeReport(
         staged,
         {
-          tool: { name: 'symfuse', version: cliVersion() },
-          command: 'align',
-          createdAt: new Date().toISOString(),
-          backend: s.backend,
+          ...reportHeader('align', s.backend),
           models: [
             { role: 'anchor', path: anchorDir, ...describeModel(anchor) },
             { role: 'model', path: modelDir, ...describeModel(model) },

@@ -9,12 +9,11 @@ import { type Command, print } from '../command.js';
 import { EVAL_DEFAULTS, resolveSource, STATS_DEFAULTS } from '../data.js';
 import { CliError, UsageError } from '../errors.js';
 import { evaluate } from '../job/evaluate.js';
-import { alignSteps, distances, stepMatrices, writeReport } from '../job/report-parts.js';
-import { createStatsProvider } from '../job/stats-provider.js';
+import { alignPair } from '../job/align-pair.js';
+import { alignSteps, distances, reportHeader, stepMatrices, writeReport } from '../job/report-parts.js';
 import { describeModel, loadCliModel } from '../models.js';
-import { buildRegistry, checkIds, createRun } from '../registry.js';
+import { buildRegistry, checkIds } from '../registry.js';
 import { stageOutput } from '../staging.js';
-import { cliVersion } from '../version.js';
 import { distributeOptions } from './align.js';
 import { setup } from './shared.js';
 
@@ -80,13 +79,6 @@ export const barrierCommand: Command = {
     const registry = buildRegistry();
     checkIds(registry, { aligners }, cmd, '--aligner: ');
     const options = distributeOptions(registry, aligners, (s.flags.option as string[] | undefined) ?? [], cmd);
-    for (const a of aligners) {
-      try {
-        registry.aligner(a).options.parse(options[a]);
-      } catch (e) {
-        throw new UsageError(`--option (aligner '${a}'): ${(e as Error).message}`, cmd);
-      }
-    }
     const outDir = str(s.flags, 'out', cmd);
     if (s.flags.png && !outDir) throw new UsageError('--png writes plots/*.png into --out DIR; give --out', cmd);
     const staged = outDir ? stageOutput(outDir, { force: Boolean(s.flags.force) }) : undefined;
@@ -96,16 +88,10 @@ export const barrierCommand: Command = {
       const b = loadCliModel(bDir);
       const tokenizer = a.tokenizer ?? b.tokenizer;
       if (!tokenizer) throw new CliError(`${aDir} and ${bDir} have no tokenizer.json; evaluation needs one`);
-      let result;
-      if (aligners.length) {
-        const run = createRun(registry, { seed: 0, progress: s.console.progress });
-        try {
-          const statsProvider = createStatsProvider({ registry, source: statsSource, tokenizer, settings: STATS_DEFAULTS, progress: s.console.progress, device: s.device, onCollect: (k, m, d) => s.console.info(`collecting ${k} statistics of ${m.id} on ${d}`) });
-          result = await run.pipeline({ align: aligners.map((id) => ({ aligner: id, options: options[id] })) }, { anchor: a.weights, models: [b.weights], statsProvider });
-        } finally {
-          await run.dispose();
-        }
-      }
+      const steps = aligners.map((id) => ({ aligner: id, options: options[id] }));
+      const result = aligners.length
+        ? await alignPair({ registry, steps, seed: 0, anchor: a.weights, model: b.weights, source: statsSource, tokenizer, settings: STATS_DEFAULTS, console: s.console, device: s.device })
+        : undefined;
       const evaluation = await evaluate({
         source,
         tokenizer,
@@ -125,10 +111,7 @@ export const barrierCommand: Command = {
         writeReport(
           staged,
           {
-            tool: { name: 'symfuse', version: cliVersion() },
-            command: 'barrier',
-            createdAt: new Date().toISOString(),
-            backend: s.backend,
+            ...reportHeader('barrier', s.backend),
             models: [
               { role: 'anchor', path: aDir, ...describeModel(a) },
               { role: 'model', path: bDir, ...describeModel(b) },

@@ -83,9 +83,10 @@ export function mergeReportHeader(
 ): { header: Pick<RunReport, 'tool' | 'command' | 'createdAt' | 'backend'>; method: string; mergeParams: Record<string, unknown> } {
   staged.write('symfuse.yaml', configToYaml(cfg, `symfuse ${ctx.command}: the resolved configuration of this run (symfuse ${cliVersion()})`));
   const { method, ...mergeParams } = cfg.merge;
-  return {
-    header: { tool: { name: 'symfuse', version: cliVersion() }, command: ctx.command, createdAt: new Date().toISOString(), backend: ctx.backend },
-    method,
-    mergeParams,
-  };
+  return { header: reportHeader(ctx.command, ctx.backend), method, mergeParams };
+}
+
+/** The fields every run report starts with: the tool and its version, the command, when, and the backend. */
+export function reportHeader(command: string, backend: string): Pick<RunReport, 'tool' | 'command' | 'createdAt' | 'backend'> {
+  return { tool: { name: 'symfuse', version: cliVersion() }, command, createdAt: new Date().toISOString(), backend };
 }
