@@ -12,6 +12,7 @@ import { type EncoderConfig, type EncoderModelType, forward, type HeadKind, mlmH
 import type { CollectRequest, ModelBatch, StatCollector, StatEntry, StatsBundle } from '@symfuse/symmetry';
 import { combineMeta, inShard, paramsFingerprint, parseShard, shardLabel, shardOptionSchema, zodOptions } from '@symfuse/symmetry';
 import { cast, matmul, type Tensor } from '@symfuse/tensor';
+import { gramF32 } from '@symfuse/tensor/gemm';
 import { z } from 'zod';
 import { gramSites } from './gram-sites.js';
 
@@ -102,6 +103,7 @@ async function accumulateBatch(
   precision: 'f32' | 'f64',
 ): Promise<number> {
   const pending: { site: string; g: Tensor; rows: number }[] = [];
+  const done: { site: string; g: Float32Array; rows: number }[] = [];
   const mlmDense = model.head === 'mlm' ? mlmHeadNames(model.config.modelType as EncoderModelType).dense.weight : undefined;
   const siteOf = (site: string) => (mlmDense !== undefined && site === TapSites.encoderOutput ? mlmDense : site);
   const taps: TapCollector = {
@@ -110,6 +112,13 @@ async function accumulateBatch(
       // With precision 'f64', f64 products on the CPU (exact sums of f32 inputs up to f64 rounding);
       // otherwise the product runs in the features' own precision (the f32 GEMM, or the device's)
       // and the batches are summed in f64 on the host.
+      const host = precision === 'f32' && features.dtype === 'f32' ? features.backend.readSync(features.storage) : undefined;
+      if (host instanceof Float32Array && features.rank === 2 && host.length === features.size) {
+        // On the CPU: the symmetric product (half the flops of a full XᵀX).
+        const [rows, cols] = features.shape;
+        done.push({ site: siteOf(site), g: gramF32(rows, cols, host), rows: info.rows });
+        return;
+      }
       const x = precision === 'f64' && features.backend.name === 'cpu' && features.dtype !== 'f64' ? cast(features, 'f64') : features;
       pending.push({ site: siteOf(site), g: matmul(x, x, { transA: true }), rows: info.rows });
       if (x !== features) x.dispose();
@@ -126,6 +135,7 @@ async function accumulateBatch(
     acc.add(site, grams[k], rows);
     g.dispose();
   });
+  for (const { site, g, rows } of done) acc.add(site, g, rows);
   let tokens = 0;
   if (batch.mask) for (let i = 0; i < batch.mask.length; i++) tokens += batch.mask[i] !== 0 ? 1 : 0;
   else tokens = batch.batch * batch.seqLen;
