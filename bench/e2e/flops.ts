@@ -3,6 +3,7 @@
  * matrix products, which dominate — LayerNorm, softmax, GELU and the f64 host loops are left out), so
  * each stage can be reported in GFLOP/s achieved.
  */
+import { GRAM_PANEL } from '@symfuse/tensor/gemm';
 
 /** The encoder dimensions the counts need. */
 export interface Dims {
@@ -32,11 +33,27 @@ export function correlationFlops(m: Dims, tokens: number, seqLen: number, siteWi
   return 2 * forwardFlops(m, tokens, seqLen) + cross;
 }
 
-/** The Gram statistics of one model: its forward pass and the f64 `XᵀX` at every linear input (`gramWidths`). */
-export function gramFlops(m: Dims, tokens: number, seqLen: number, gramWidths: readonly number[]): number {
+/**
+ * The Gram products `XᵀX` of one model at every linear input (`gramWidths`), as `gramF32` computes them:
+ * only the lower-triangle panels of {@link GRAM_PANEL} rows, `tokens·n·(n + panel)` flops for n > panel.
+ */
+export function gramProductFlops(tokens: number, gramWidths: readonly number[]): number {
   let g = 0;
-  for (const n of gramWidths) g += 2 * tokens * n * n;
-  return forwardFlops(m, tokens, seqLen) + g;
+  for (const n of gramWidths) g += tokens * n * (n + Math.min(n, GRAM_PANEL));
+  return g;
+}
+
+/** The Gram statistics of one model collected alone: its forward pass and its Gram products. */
+export function gramFlops(m: Dims, tokens: number, seqLen: number, gramWidths: readonly number[]): number {
+  return forwardFlops(m, tokens, seqLen) + gramProductFlops(tokens, gramWidths);
+}
+
+/**
+ * The statistics of the job collected jointly: one forward pass per model, the anchor × model cross
+ * products (`siteWidths`) and both models' Gram products.
+ */
+export function jointStatsFlops(m: Dims, tokens: number, seqLen: number, siteWidths: readonly number[], gramWidths: readonly number[]): number {
+  return correlationFlops(m, tokens, seqLen, siteWidths) + 2 * gramProductFlops(tokens, gramWidths);
 }
 
 /**

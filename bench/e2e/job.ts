@@ -23,13 +23,14 @@ import {
   type ModelWeights,
   type StatsBundle,
   type SymmetryPlugin,
+  collectJointly,
   coreSymmetryPlugin,
   createRegistry,
   runPipeline,
 } from '@symfuse/symmetry';
 import { Rng, type Tensor } from '@symfuse/tensor';
 import { startGemmPool } from '@symfuse/tensor/gemm';
-import { type Dims, correlationFlops, forwardFlops, gramFlops, regmeanFlops } from './flops.js';
+import { type Dims, forwardFlops, gramProductFlops, jointStatsFlops, regmeanFlops } from './flops.js';
 import { MiB, RssSampler, fullGc, procStatus, resetPeak, snapshot } from './memory.js';
 import { type StreamingTimes, streamingMerge } from './streaming.js';
 
@@ -283,7 +284,8 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
       const shapes: [number, number][] = [];
       for (let l = 0; l < o.layers; l++) shapes.push([o.d, o.d], [o.d, o.d], [o.d, o.d], [o.d, o.d], [o.dff, o.d], [o.d, o.dff]);
       shapes.push([o.d, o.d]);
-      const stageFlop = 2 * forwardFlops(dims, tokens, o.seqLen) + o.layers * 2 * tokens * (o.d * o.d + o.dff * o.dff) + 2 * (o.layers * 2 * tokens * (3 * o.d * o.d + o.dff * o.dff) + 2 * tokens * o.d * o.d) + regmeanFlops(shapes, 2);
+      const gramWidths = [...Array.from({ length: o.layers }, () => [o.d, o.d, o.d, o.dff]).flat(), o.d];
+      const stageFlop = 2 * forwardFlops(dims, tokens, o.seqLen) + o.layers * 2 * tokens * (o.d * o.d + o.dff * o.dff) + 2 * gramProductFlops(tokens, gramWidths) + regmeanFlops(shapes, 2);
       meter.stages[meter.stages.length - 1] = { ...st, gflop: stageFlop / 1e9, gflops: stageFlop / 1e9 / st.seconds };
       return {
         options: jobOptions,
@@ -311,25 +313,28 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     const corrCollector = registry.collector('correlation', true);
     const gramCollector = registry.collector('gram', false);
     const stats = new Map<string, StatsBundle>();
-    let corrFlops = 0;
-    let gramFlopsTotal = 0;
+    let statsFlops = 0;
     await meter.run('statistics', async () => {
-      const t0 = performance.now();
-      const corr = await corrCollector.collect({ spec, model, reference: anchor, batches });
-      const t1 = performance.now();
+      // As `symfuse merge` collects them (runPipeline's prefetch → collectJointly): the anchor × model
+      // correlations and both models' Grams in one pass over the batches, one forward pass per model.
+      const [corr, gramA, gramB] = await collectJointly(
+        [
+          { collector: corrCollector, request: { spec, model, reference: anchor } },
+          { collector: gramCollector, request: { spec, model: anchor, options: { data: 'random ids' } } },
+          { collector: gramCollector, request: { spec, model, options: { data: 'random ids' } } },
+        ],
+        batches,
+      );
       stats.set('correlation', corr);
-      stats.set('gram:a', await gramCollector.collect({ spec, model: anchor, batches, options: { data: 'random ids' } }));
-      stats.set('gram:b', await gramCollector.collect({ spec, model, batches, options: { data: 'random ids' } }));
-      const t2 = performance.now();
+      stats.set('gram:a', gramA);
+      stats.set('gram:b', gramB);
       const siteWidths = [...corr.entries.entries()].filter(([k]) => k.endsWith('/cross-moment')).map(([, e]) => e.shape[0]);
-      corrFlops = correlationFlops(dims, tokens, o.seqLen, siteWidths.length ? siteWidths : []);
-      const gramWidths = [...stats.get('gram:a')!.entries.values()].map((e) => e.shape[0]);
-      gramFlopsTotal = 2 * gramFlops(dims, tokens, o.seqLen, gramWidths);
-      log(`  correlation: ${((t1 - t0) / 1e3).toFixed(1)} s (${siteWidths.length} sites, ${(corrFlops / (t1 - t0) / 1e6).toFixed(1)} GFLOP/s); grams: ${((t2 - t1) / 1e3).toFixed(1)} s (${gramWidths.length} sites × 2 models, ${(gramFlopsTotal / (t2 - t1) / 1e6).toFixed(1)} GFLOP/s)`);
-      return { corrS: (t1 - t0) / 1e3, gramS: (t2 - t1) / 1e3, sites: siteWidths.length };
+      const gramWidths = [...gramA.entries.values()].map((e) => e.shape[0]);
+      statsFlops = jointStatsFlops(dims, tokens, o.seqLen, siteWidths, gramWidths);
+      return { sites: siteWidths.length, gramSites: gramWidths.length };
     }, (r) => ({
-      gflop: (corrFlops + gramFlopsTotal) / 1e9,
-      detail: `correlation ${r.corrS.toFixed(1)} s (${r.sites} sites, ${(corrFlops / 1e9 / r.corrS).toFixed(1)} GFLOP/s) + Grams ${r.gramS.toFixed(1)} s (${(gramFlopsTotal / 1e9 / r.gramS).toFixed(1)} GFLOP/s) over ${tokens} tokens`,
+      gflop: statsFlops / 1e9,
+      detail: `one joint pass over ${tokens} tokens (2 forward passes): correlations at ${r.sites} sites + Grams at ${r.gramSites} sites × 2 models`,
     }));
     const correlationMiB = bundleBytes(stats.get('correlation')!) / MiB;
     const gramMiB = bundleBytes(stats.get('gram:a')!) / MiB;

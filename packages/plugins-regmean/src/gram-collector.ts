@@ -8,10 +8,10 @@
  * unnormalised merging (`gramScale: 'sum'`) and exact combination of shards remain possible.
  * @see Jin et al. 2023, "Dataless Knowledge Fusion by Merging Weights of Language Models" (RegMean).
  */
-import { type EncoderConfig, type EncoderModelType, forward, type HeadKind, mlmHeadNames, resolveHead, type TapCollector, TapSites } from '@symfuse/models';
-import type { CollectRequest, ModelBatch, StatCollector, StatEntry, StatsBundle } from '@symfuse/symmetry';
-import { combineMeta, inShard, paramsFingerprint, parseShard, shardLabel, shardOptionSchema, zodOptions } from '@symfuse/symmetry';
-import { cast, matmul, type Tensor } from '@symfuse/tensor';
+import { type EncoderConfig, type EncoderModelType, type HeadKind, mlmHeadNames, resolveHead, TapSites } from '@symfuse/models';
+import type { AccumulateRequest, CollectRequest, StatCollector, StatEntry, StatsBundle, TapAccumulator } from '@symfuse/symmetry';
+import { collectWithAccumulator, combineMeta, inShard, paramsFingerprint, parseShard, shardLabel, shardOptionSchema, zodOptions } from '@symfuse/symmetry';
+import { cast, keep, matmul, type Tensor } from '@symfuse/tensor';
 import { gramF32 } from '@symfuse/tensor/gemm';
 import { z } from 'zod';
 import { gramSites } from './gram-sites.js';
@@ -91,63 +91,38 @@ export class GramAccumulator {
 }
 
 /**
- * Runs one batch through the model, adding every wanted site's `XᵀX` to `acc`. Returns its token count.
- * For an MLM model the input of the head's transform is the encoder output at every position, so the
- * encoder runs without the head (`encoder.output` stands for that site) and the vocabulary projection,
- * the costliest part of a small model's forward, is skipped.
+ * One tapped input's `XᵀX`: on the host at once (CPU tensors), or as a kept device product to be
+ * downloaded after the pass. With precision `f64`, f64 products on the CPU (exact sums of f32 inputs
+ * up to f64 rounding); otherwise the product runs in the features' own precision — the symmetric f32
+ * GEMM on the CPU (`gramF32`, half the flops of a full product), the device's matmul elsewhere — and
+ * the batches are summed in f64 on the host. The streaming merge uses it too, so both sum the same numbers.
  */
-async function accumulateBatch(
-  model: { config: EncoderConfig; params: Map<string, Tensor>; head: HeadKind },
-  batch: ModelBatch,
-  acc: GramAccumulator,
-  precision: 'f32' | 'f64',
-): Promise<number> {
-  const pending: { site: string; g: Tensor; rows: number }[] = [];
-  const done: { site: string; g: Float32Array; rows: number }[] = [];
-  const mlmDense = model.head === 'mlm' ? mlmHeadNames(model.config.modelType as EncoderModelType).dense.weight : undefined;
-  const siteOf = (site: string) => (mlmDense !== undefined && site === TapSites.encoderOutput ? mlmDense : site);
-  const taps: TapCollector = {
-    wants: (site) => acc.dims.has(siteOf(site)),
-    collect(site, features, info) {
-      // With precision 'f64', f64 products on the CPU (exact sums of f32 inputs up to f64 rounding);
-      // otherwise the product runs in the features' own precision (the f32 GEMM, or the device's)
-      // and the batches are summed in f64 on the host.
-      const host = precision === 'f32' && features.dtype === 'f32' ? features.backend.readSync(features.storage) : undefined;
-      if (host instanceof Float32Array && features.rank === 2 && host.length === features.size) {
-        // On the CPU: the symmetric product (half the flops of a full XᵀX).
-        const [rows, cols] = features.shape;
-        done.push({ site: siteOf(site), g: gramF32(rows, cols, host), rows: info.rows });
-        return;
-      }
-      const x = precision === 'f64' && features.backend.name === 'cpu' && features.dtype !== 'f64' ? cast(features, 'f64') : features;
-      pending.push({ site: siteOf(site), g: matmul(x, x, { transA: true }), rows: info.rows });
-      if (x !== features) x.dispose();
-    },
-  };
-  const head = mlmDense !== undefined ? 'none' : model.head;
-  const out = forward({ ...model, head }, { ids: batch.ids, mask: batch.mask, typeIds: batch.typeIds, batch: batch.batch, seqLen: batch.seqLen }, { taps, head });
-  out.hidden.dispose();
-  out.logits?.dispose();
-  out.pooled?.dispose();
-  // One wait per batch: host Grams are read in place, device ones (WebGPU) downloaded together.
-  const grams = await Promise.all(pending.map(({ g }) => g.backend.readSync(g.storage) ?? g.data()));
-  pending.forEach(({ site, g, rows }, k) => {
-    acc.add(site, grams[k], rows);
+export function gramOfTap(features: Tensor, precision: 'f32' | 'f64'): { host: Float32Array | Float64Array; device?: undefined } | { host?: undefined; device: Tensor } {
+  const host = precision === 'f32' && features.dtype === 'f32' ? features.backend.readSync(features.storage) : undefined;
+  if (host instanceof Float32Array && features.rank === 2 && host.length === features.size) {
+    const [rows, cols] = features.shape;
+    return { host: gramF32(rows, cols, host) };
+  }
+  const x = precision === 'f64' && features.backend.name === 'cpu' && features.dtype !== 'f64' ? cast(features, 'f64') : features;
+  const g = keep(matmul(x, x, { transA: true }));
+  if (x !== features) x.dispose();
+  const onHost = g.backend.readSync(g.storage);
+  if (onHost instanceof Float32Array || onHost instanceof Float64Array) {
+    const copy = onHost.slice();
     g.dispose();
-  });
-  for (const { site, g, rows } of done) acc.add(site, g, rows);
-  let tokens = 0;
-  if (batch.mask) for (let i = 0; i < batch.mask.length; i++) tokens += batch.mask[i] !== 0 ? 1 : 0;
-  else tokens = batch.batch * batch.seqLen;
-  return tokens;
+    return { host: copy };
+  }
+  return { device: g };
 }
 
 /**
- * Collects the Grams of `request.model` over `request.batches` (streamed: memory independent of the
- * number of batches).
- * @throws Error when the options are invalid or the shard holds no batch.
+ * The Gram statistics of `request.model` as a {@link TapAccumulator} (options as for the collector).
+ * For an MLM model the input of the head's transform is the encoder output at every position, so the
+ * encoder runs without the head (`encoder.output` stands for that site) and the vocabulary projection,
+ * the costliest part of a small model's forward, is skipped.
+ * @throws Error when the options are invalid or a linear weight is missing.
  */
-export async function collectGrams(request: CollectRequest): Promise<StatsBundle> {
+export function gramAccumulator(request: AccumulateRequest): TapAccumulator {
   let options: GramCollectOptions;
   try {
     options = parseOptions.parse(request.options);
@@ -165,32 +140,62 @@ export async function collectGrams(request: CollectRequest): Promise<StatsBundle
     dims.set(site, w.shape[1]);
   }
   const acc = new GramAccumulator(dims);
-  const model = { config, params, head };
-  let j = 0;
+  const mlmDense = head === 'mlm' ? mlmHeadNames(config.modelType as EncoderModelType).dense.weight : undefined;
+  const siteOf = (site: string) => (mlmDense !== undefined && site === TapSites.encoderOutput ? mlmDense : site);
+  let pending: { site: string; g: Tensor; rows: number }[] = [];
+  let streamLength = 0;
   let batches = 0;
   let tokens = 0;
-  for await (const batch of request.batches) {
-    if (inShard(j, shard)) {
-      tokens += await accumulateBatch(model, batch, acc, options.precision);
+  return {
+    head: mlmDense !== undefined ? 'none' : head,
+    accepts(index) {
+      streamLength = Math.max(streamLength, index + 1);
+      return inShard(index, shard);
+    },
+    wants: (role, site) => role === 'model' && acc.dims.has(siteOf(site)),
+    collect(_role, site, features, info) {
+      const g = gramOfTap(features, options.precision);
+      if (g.host) acc.add(siteOf(site), g.host, info.rows);
+      else pending.push({ site: siteOf(site), g: g.device, rows: info.rows });
+    },
+    async endBatch(_index, batch) {
+      // One wait per batch: device Grams (WebGPU) are downloaded together.
+      const grams = await Promise.all(pending.map(({ g }) => g.data()));
+      pending.forEach(({ site, g, rows }, k) => {
+        acc.add(site, grams[k], rows);
+        g.dispose();
+      });
+      pending = [];
+      if (batch.mask) for (let i = 0; i < batch.mask.length; i++) tokens += batch.mask[i] !== 0 ? 1 : 0;
+      else tokens += batch.batch * batch.seqLen;
       batches++;
-      request.progress?.({ stage: 'gram', done: batches, total: 0, detail: `batch ${j}` });
-    }
-    j++;
-  }
-  if (batches === 0) throw new Error(`gram collector: no batch${shard ? ` in shard ${shardLabel(shard)}` : ''} (${j} batches in the stream)`);
-  const meta: Record<string, string | number> = {
-    architecture: request.spec.architecture,
-    ...(request.model.id !== undefined ? { model: request.model.id } : {}),
-    fingerprint: await paramsFingerprint(params),
-    data: options.data,
-    normalization: options.normalize,
-    precision: options.precision,
-    tokens,
-    batches,
+    },
+    async finish() {
+      if (batches === 0) throw new Error(`gram collector: no batch${shard ? ` in shard ${shardLabel(shard)}` : ''} (${streamLength} batches in the stream)`);
+      const meta: Record<string, string | number> = {
+        architecture: request.spec.architecture,
+        ...(request.model.id !== undefined ? { model: request.model.id } : {}),
+        fingerprint: await paramsFingerprint(params),
+        data: options.data,
+        normalization: options.normalize,
+        precision: options.precision,
+        tokens,
+        batches,
+      };
+      for (const [site, c] of acc.counts) meta[`count.${site}`] = c;
+      if (shard) meta.shard = shardLabel(shard);
+      return { kind: 'gram', meta, entries: acc.entries(options.normalize === 'tokens') };
+    },
   };
-  for (const [site, c] of acc.counts) meta[`count.${site}`] = c;
-  if (shard) meta.shard = shardLabel(shard);
-  return { kind: 'gram', meta, entries: acc.entries(options.normalize === 'tokens') };
+}
+
+/**
+ * Collects the Grams of `request.model` over `request.batches` (streamed: memory independent of the
+ * number of batches).
+ * @throws Error when the options are invalid or the shard holds no batch.
+ */
+export function collectGrams(request: CollectRequest): Promise<StatsBundle> {
+  return collectWithAccumulator(gramCollector(), request);
 }
 
 /**
@@ -235,6 +240,7 @@ export function gramCollector(): StatCollector {
     kind: 'gram',
     pairwise: false,
     layout: 'linear-input-gram',
+    accumulator: gramAccumulator,
     collect: collectGrams,
     combine: combineGrams,
   };

@@ -19,6 +19,8 @@ export { solveSpdRidge, type SpdSolution } from './spd-solve.js';
 export {
   gramCollector,
   collectGrams,
+  gramAccumulator,
+  gramOfTap,
   combineGrams,
   GramAccumulator,
   gramCollectOptionsSchema,

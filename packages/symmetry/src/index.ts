@@ -46,6 +46,7 @@ export { hostF64, tensorLike } from './host-f64.js';
 export { saveStatsBundle, loadStatsBundle, STATS_FILE_FORMAT, type SaveStatsOptions, type LoadStatsOptions } from './stats/stats-files.js';
 export { assertStatsFit, paramsFingerprint, type StatsFitExpectation } from './stats/stats-check.js';
 export { parseShard, inShard, shardLabel, combineMeta, shardOptionSchema, type ShardSpec } from './stats/shard.js';
+export { collectJointly, collectWithAccumulator, runAccumulators, type JointCollection, type CollectJointlyOptions, type AccumulatorEntry } from './stats/joint.js';
 export {
   TASK_PARAM_PREFIX,
   TASK_ID_PATTERN,
@@ -71,6 +72,7 @@ export {
   type PipelineResult,
   type StepReport,
   type StatsProvider,
+  type PlannedStats,
   type StatsRequestContext,
 } from './pipeline/run.js';
 export {

@@ -178,6 +178,50 @@ export interface StatCollector {
   collect(request: CollectRequest): Promise<StatsBundle>;
   /** Exactly combines statistics of disjoint shards of data. */
   combine(parts: readonly StatsBundle[]): StatsBundle;
+  /**
+   * Optional: the accumulation without the forward passes, so that collections over the same batches
+   * share one forward pass per model and batch ({@link collectJointly}). A collector that has one
+   * usually implements `collect` as `collectJointly` over this accumulator alone, so the two cannot
+   * drift. How to add one: docs/adding-a-collector.md.
+   */
+  accumulator?(request: AccumulateRequest): TapAccumulator;
+}
+
+/** A {@link CollectRequest} without the data: the batches come from whoever runs the forward passes. */
+export type AccumulateRequest = Omit<CollectRequest, 'batches' | 'progress'>;
+
+/** Whose forward pass a tap comes from: the model's own, or (pairwise collectors) the anchor's (`reference`). */
+export type TapRole = 'model' | 'reference';
+
+/** Where a tapped row block sits (structurally `@symfuse/models`' `TapInfo`). */
+export interface TapRowsInfo {
+  readonly site: string;
+  /** Rows of the features (real tokens only: padding is dropped by the taps). */
+  readonly rows: number;
+  /** Flat position `b·T + t` of each row. */
+  readonly positions: Int32Array;
+  readonly batch: number;
+  readonly seqLen: number;
+}
+
+/**
+ * The accumulating half of a statistics collector. The runner ({@link collectJointly}) runs, per
+ * batch, the reference's forward pass and then the model's, hands every wanted tap to `collect`, and
+ * calls `endBatch` after both.
+ */
+export interface TapAccumulator {
+  /** The task head the forward pass must run (`'none'`: the encoder only, skipping e.g. the vocabulary projection). */
+  readonly head: string;
+  /** False for batches (0-based index in the stream) this accumulator skips, e.g. outside its shard. Default: all. */
+  accepts?(batchIndex: number): boolean;
+  /** Tap sites wanted from each pass (`@symfuse/models` tap site names). */
+  wants(role: TapRole, site: string): boolean;
+  /** One tapped site `[rows, dim]`; the tensor is only valid during the call (copy what is kept). */
+  collect(role: TapRole, site: string, features: Tensor, info: TapRowsInfo): void;
+  /** After the batch's passes: fold the batch in (device downloads may be awaited here). */
+  endBatch(batchIndex: number, batch: ModelBatch): Promise<void> | void;
+  /** The statistics after the last batch. @throws when no batch was accepted, or a wanted site never fired. */
+  finish(): Promise<StatsBundle>;
 }
 
 /** Input of a collector. */

@@ -6,7 +6,7 @@
  */
 import type { DataSource } from '@symfuse/data';
 import type { ModelConfig, Tokenizer } from '@symfuse/models';
-import type { ModelWeights, ProgressSink, StatsBundle, StatsProvider, SymmetryRegistry } from '@symfuse/symmetry';
+import { type ModelWeights, type ProgressSink, type StatsBundle, type StatsProvider, type SymmetryRegistry, collectJointly } from '@symfuse/symmetry';
 import { type SampleSettings, statsSample } from '../data.js';
 import type { DeviceModels } from '../device.js';
 import { CliError } from '../errors.js';
@@ -41,17 +41,28 @@ export function collectorOptions(kind: string, description: string, tok: Tokeniz
   }
 }
 
-/** Builds the provider. */
+/**
+ * Builds the provider. Its `prefetch` collects every planned statistic that has to be collected (not
+ * published) and whose collector has an accumulator in one joint pass over the data
+ * (`collectJointly`): one forward pass per model and batch for all kinds, instead of one per kind.
+ */
 export function createStatsProvider(inputs: StatsProviderInputs): StatsProvider {
   const cache = new Map<ModelWeights, Map<string, Promise<StatsBundle>>>();
   const refIds = new Map<ModelWeights, number>();
   let sample: ReturnType<typeof statsSample> | undefined;
-  return (kind, model, reference, context) => {
-    const given = inputs.published?.get(model)?.get(kind);
-    if (given) return Promise.resolve(given);
-    const key = `${kind}|${reference ? (refIds.get(reference) ?? refIds.set(reference, refIds.size).get(reference)) : '-'}`;
+  const keyOf = (kind: string, reference: ModelWeights | undefined) =>
+    `${kind}|${reference ? (refIds.get(reference) ?? refIds.set(reference, refIds.size).get(reference)) : '-'}`;
+  const cacheOf = (model: ModelWeights) => {
     const perModel = cache.get(model) ?? new Map<string, Promise<StatsBundle>>();
     cache.set(model, perModel);
+    return perModel;
+  };
+  const sampleFor = (model: ModelWeights) => (sample ??= statsSample(inputs.source!, inputs.tokenizer!, model.config as ModelConfig, model.head ?? 'mlm', inputs.settings));
+  const provider: StatsProvider = (kind, model, reference, context) => {
+    const given = inputs.published?.get(model)?.get(kind);
+    if (given) return Promise.resolve(given);
+    const key = keyOf(kind, reference);
+    const perModel = cacheOf(model);
     const hit = perModel.get(key);
     if (hit) return hit;
     const who = context.purpose.stage === 'align' ? `aligner '${context.purpose.aligner}'` : `merger '${context.purpose.merger}'`;
@@ -60,16 +71,16 @@ export function createStatsProvider(inputs: StatsProviderInputs): StatsProvider 
     }
     if (!inputs.tokenizer) return Promise.reject(new CliError(`collecting '${kind}' statistics on ${inputs.source.spec} needs a tokenizer; ${model.id ?? 'the anchor'} has no tokenizer.json`));
     const run = async () => {
-      sample ??= statsSample(inputs.source!, inputs.tokenizer!, model.config as ModelConfig, model.head ?? 'mlm', inputs.settings);
-      inputs.onCollect?.(kind, model, sample.description);
+      const { batches, description } = sampleFor(model);
+      inputs.onCollect?.(kind, model, description);
       const collector = inputs.registry.collector(kind, reference !== undefined);
       const on = <M extends ModelWeights>(m: M): M => inputs.device?.model(m) ?? m;
       return collector.collect({
         spec: context.spec,
         model: on(model),
         ...(reference ? { reference: on(reference) } : {}),
-        batches: sample.batches,
-        options: collectorOptions(kind, sample.description, inputs.tokenizer, undefined),
+        batches,
+        options: collectorOptions(kind, description, inputs.tokenizer, undefined),
         progress: inputs.progress,
       });
     };
@@ -77,4 +88,32 @@ export function createStatsProvider(inputs: StatsProviderInputs): StatsProvider 
     perModel.set(key, p);
     return p;
   };
+  provider.prefetch = async (plan, spec) => {
+    if (!inputs.source || !inputs.tokenizer) return; // the requests themselves report what is missing
+    const todo = plan.filter((p) => {
+      if (inputs.published?.get(p.model)?.has(p.kind) || cacheOf(p.model).has(keyOf(p.kind, p.reference))) return false;
+      try {
+        return inputs.registry.collector(p.kind, p.reference !== undefined).accumulator !== undefined;
+      } catch {
+        return false; // no such collector: the request reports it with its context
+      }
+    });
+    if (todo.length < 2) return; // nothing to share
+    const { batches, description } = sampleFor(todo[0].model);
+    // One device copy per model, so that the joint run recognises a model shared by several kinds.
+    const onDevice = new Map<ModelWeights, ModelWeights>();
+    const on = (m: ModelWeights) => onDevice.get(m) ?? onDevice.set(m, inputs.device?.model(m) ?? m).get(m)!;
+    for (const p of todo) inputs.onCollect?.(p.kind, p.model, `${description} (jointly with ${todo.length - 1} other collection${todo.length > 2 ? 's' : ''})`);
+    const joint = collectJointly(
+      todo.map((p) => ({
+        collector: inputs.registry.collector(p.kind, p.reference !== undefined),
+        request: { spec, model: on(p.model), ...(p.reference ? { reference: on(p.reference) } : {}), options: collectorOptions(p.kind, description, inputs.tokenizer, undefined) },
+      })),
+      batches,
+      inputs.progress ? { progress: inputs.progress } : {},
+    );
+    todo.forEach((p, i) => cacheOf(p.model).set(keyOf(p.kind, p.reference), joint.then((bundles) => bundles[i])));
+    await joint;
+  };
+  return provider;
 }

@@ -9,9 +9,9 @@
  * backend they are copied on the device and read back (`await data()`) after the forward pass.
  * @see ALGORITHMS.md "Correlation matching".
  */
-import { type EncoderBatch, type EncoderConfig, type EncoderModel, forward, type HeadKind, parseTapSite, resolveHead, type TapCollector, type TapInfo } from '@symfuse/models';
-import type { CollectRequest, ModelBatch, ModelWeights, ProgressSink, StatCollector, StatsBundle } from '@symfuse/symmetry';
-import { CrossMoments, keep, mulScalar, type Tensor, tidy } from '@symfuse/tensor';
+import { type EncoderBatch, type EncoderConfig, type HeadKind, parseTapSite, resolveHead } from '@symfuse/models';
+import { type AccumulateRequest, type CollectRequest, type ModelBatch, type ModelWeights, type ProgressSink, type StatCollector, type StatsBundle, type TapAccumulator, type TapRole, type TapRowsInfo, collectWithAccumulator, runAccumulators } from '@symfuse/symmetry';
+import { CrossMoments, keep, mulScalar, type Tensor } from '@symfuse/tensor';
 import { CORRELATION_KIND, combineCorrelationBundles, correlationBundle } from './bundle.js';
 import { defaultCorrelationSites } from './sites.js';
 
@@ -57,28 +57,17 @@ function headToRun(model: ModelWeights, sites: ReadonlySet<string>): HeadKind {
   return [...sites].every(inEncoder) ? 'none' : head;
 }
 
-/** Runs one forward pass and returns the wanted sites' rows (copied: the tap tensors are transient). */
-function tapBatch(model: EncoderModel, batch: EncoderBatch, sites: ReadonlySet<string>, head: HeadKind): Map<string, Snapshot> {
-  const out = new Map<string, Snapshot>();
-  const taps: TapCollector = {
-    wants: (site) => sites.has(site),
-    collect(site: string, features: Tensor, info: TapInfo) {
-      const [rows, dim] = features.shape;
-      const host = features.backend.readSync(features.storage);
-      if (host) {
-        if (!(host instanceof Float32Array || host instanceof Float64Array)) {
-          throw new Error(`correlation collector: site '${site}' carries ${features.dtype} features; expected f32 or f64`);
-        }
-        out.set(site, { rows, dim, positions: info.positions.slice(), host: host.slice() });
-      } else {
-        out.set(site, { rows, dim, positions: info.positions.slice(), device: keep(mulScalar(features, 1)) });
-      }
-    },
-  };
-  tidy(() => {
-    forward(model, batch, { taps, head });
-  });
-  return out;
+/** Copies a tapped site's rows (the tap tensor is transient): on the host, or as a kept device copy. */
+function snapshot(site: string, features: Tensor, info: TapRowsInfo): Snapshot {
+  const [rows, dim] = features.shape;
+  const host = features.backend.readSync(features.storage);
+  if (host) {
+    if (!(host instanceof Float32Array || host instanceof Float64Array)) {
+      throw new Error(`correlation collector: site '${site}' carries ${features.dtype} features; expected f32 or f64`);
+    }
+    return { rows, dim, positions: info.positions.slice(), host: host.slice() };
+  }
+  return { rows, dim, positions: info.positions.slice(), device: keep(mulScalar(features, 1)) };
 }
 
 async function hostRows(s: Snapshot): Promise<Float32Array | Float64Array> {
@@ -99,8 +88,61 @@ function sameRows(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-function toEncoderModel(m: ModelWeights, head: HeadKind): EncoderModel {
-  return { config: m.config as EncoderConfig, params: new Map(m.params), head };
+/** Inputs of {@link correlationAccumulator}: {@link CorrelationCollectInput} without the data. */
+export type CorrelationAccumulatorInput = Omit<CorrelationCollectInput, 'batches' | 'progress'>;
+
+/**
+ * The correlation statistics as a {@link TapAccumulator}: per batch it keeps the anchor's rows (role
+ * `reference`) and the model's rows (role `model`) of every site, and at the end of the batch adds
+ * their cross moments. `moments()` gives the running moments.
+ */
+export function correlationAccumulator(input: CorrelationAccumulatorInput): TapAccumulator & { moments(): Map<string, CrossMoments> } {
+  const sites = new Set(input.sites);
+  if (sites.size === 0) throw new Error('collectCorrelations: no sites requested');
+  const head = headToRun(input.anchor, sites);
+  const moments = input.into ?? new Map<string, CrossMoments>();
+  const batch: Record<TapRole, Map<string, Snapshot>> = { reference: new Map(), model: new Map() };
+  const dropBatch = () => {
+    for (const s of [...batch.reference.values(), ...batch.model.values()]) s.device?.dispose();
+    batch.reference.clear();
+    batch.model.clear();
+  };
+  let batches = 0;
+  return {
+    head,
+    wants: (_role, site) => sites.has(site),
+    collect(role, site, features, info) {
+      batch[role].set(site, snapshot(site, features, info));
+    },
+    async endBatch() {
+      try {
+        for (const site of sites) {
+          const sa = batch.reference.get(site);
+          const sb = batch.model.get(site);
+          if (!sa || !sb) {
+            throw new Error(`collectCorrelations: site '${site}' was not emitted by the ${sa ? 'model' : 'anchor'} (head '${head}'); known sites are those of @symfuse/models' tapSites()`);
+          }
+          if (sa.rows !== sb.rows || !sameRows(sa.positions, sb.positions)) {
+            throw new Error(`collectCorrelations: site '${site}' has ${sa.rows} rows in the anchor but ${sb.rows} in the model (or at other positions); both must see the same tokens`);
+          }
+          const x = await hostRows(sa);
+          const y = await hostRows(sb);
+          sa.host = undefined;
+          sb.host = undefined;
+          let m = moments.get(site);
+          if (!m) moments.set(site, (m = new CrossMoments(sa.dim, sb.dim)));
+          m.updateArrays(x, y, sa.rows, input.precision ?? 'f32');
+        }
+      } finally {
+        dropBatch();
+      }
+      batches++;
+    },
+    async finish() {
+      return correlationBundle(moments, { anchor: input.anchor.id ?? 'anchor', model: input.model.id ?? 'model', batches, precision: input.precision ?? 'f32' });
+    },
+    moments: () => moments,
+  };
 }
 
 /**
@@ -110,42 +152,12 @@ function toEncoderModel(m: ModelWeights, head: HeadKind): EncoderModel {
  * @throws Error when a site never fires, or the two models emit different rows for a site.
  */
 export async function collectCorrelations(input: CorrelationCollectInput): Promise<Map<string, CrossMoments>> {
-  const sites = new Set(input.sites);
-  if (sites.size === 0) throw new Error('collectCorrelations: no sites requested');
-  const head = headToRun(input.anchor, sites);
-  const anchor = toEncoderModel(input.anchor, head);
-  const model = toEncoderModel(input.model, head);
-  const moments = input.into ?? new Map<string, CrossMoments>();
-  const total = Array.isArray(input.batches) ? input.batches.length : 0;
-  let done = 0;
-  for await (const batch of input.batches as AsyncIterable<ModelBatch | EncoderBatch>) {
-    const a = tapBatch(anchor, batch, sites, head);
-    const b = tapBatch(model, batch, sites, head);
-    try {
-      for (const site of sites) {
-        const sa = a.get(site);
-        const sb = b.get(site);
-        if (!sa || !sb) {
-          throw new Error(`collectCorrelations: site '${site}' was not emitted by the ${sa ? 'model' : 'anchor'} (head '${head}'); known sites are those of @symfuse/models' tapSites()`);
-        }
-        if (sa.rows !== sb.rows || !sameRows(sa.positions, sb.positions)) {
-          throw new Error(`collectCorrelations: site '${site}' has ${sa.rows} rows in the anchor but ${sb.rows} in the model (or at other positions); both must see the same tokens`);
-        }
-        const x = await hostRows(sa);
-        const y = await hostRows(sb);
-        sa.host = undefined;
-        sb.host = undefined;
-        let m = moments.get(site);
-        if (!m) moments.set(site, (m = new CrossMoments(sa.dim, sb.dim)));
-        m.updateArrays(x, y, sa.rows, input.precision ?? 'f32');
-      }
-    } finally {
-      for (const s of [...a.values(), ...b.values()]) s.device?.dispose();
-    }
-    done++;
-    input.progress?.({ stage: 'correlation', done, total: Math.max(total, done) });
-  }
-  return moments;
+  const { batches, progress, ...rest } = input;
+  const acc = correlationAccumulator(rest);
+  await runAccumulators([{ accumulator: acc, model: input.model, reference: input.anchor }], batches as Iterable<ModelBatch>, {
+    ...(progress ? { progress: (e) => progress({ ...e, stage: 'correlation' }) } : {}),
+  });
+  return acc.moments();
 }
 
 /** Options read by the collector from `CollectRequest.options`. */
@@ -161,12 +173,12 @@ export interface CorrelationCollectorOptions {
  * anchor); `options.sites` restricts the sites (default {@link defaultCorrelationSites}).
  */
 export function correlationCollector(): StatCollector {
-  return {
+  const collector: StatCollector = {
     id: 'correlation',
     kind: CORRELATION_KIND,
     pairwise: true,
     layout: 'pairwise',
-    async collect(request: CollectRequest): Promise<StatsBundle> {
+    accumulator(request: AccumulateRequest) {
       if (!request.reference) throw new Error("correlation collector: pairwise statistics need the anchor as 'reference'; none was given");
       const opts = (request.options ?? {}) as CorrelationCollectorOptions;
       if (opts.sites !== undefined && (!Array.isArray(opts.sites) || opts.sites.some((s) => typeof s !== 'string'))) {
@@ -175,20 +187,10 @@ export function correlationCollector(): StatCollector {
       if (opts.precision !== undefined && opts.precision !== 'f32' && opts.precision !== 'f64') {
         throw new Error(`correlation collector: option 'precision' = ${JSON.stringify(opts.precision)}; expected 'f32' or 'f64'`);
       }
-      const sites = opts.sites ?? defaultCorrelationSites(request.spec);
-      let batches = 0;
-      // Arrays pass through (progress then knows the total); other iterables are counted on the way.
-      const input = Array.isArray(request.batches) ? ((batches = request.batches.length), request.batches) : countBatches(request.batches, () => batches++);
-      const moments = await collectCorrelations({ anchor: request.reference, model: request.model, batches: input, sites, precision: opts.precision, progress: request.progress });
-      return correlationBundle(moments, { anchor: request.reference.id ?? 'anchor', model: request.model.id ?? 'model', batches, precision: opts.precision ?? 'f32' });
+      return correlationAccumulator({ anchor: request.reference, model: request.model, sites: opts.sites ?? defaultCorrelationSites(request.spec), precision: opts.precision });
     },
+    collect: (request: CollectRequest): Promise<StatsBundle> => collectWithAccumulator(collector, request),
     combine: combineCorrelationBundles,
   };
-}
-
-async function* countBatches<T>(batches: AsyncIterable<T> | Iterable<T>, tick: () => void): AsyncIterable<T> {
-  for await (const b of batches) {
-    tick();
-    yield b;
-  }
+  return collector;
 }

@@ -25,11 +25,47 @@ export interface StatsRequestContext {
   readonly purpose: { readonly stage: 'align'; readonly step: number; readonly aligner: string } | { readonly stage: 'merge'; readonly merger: string };
 }
 
+/** A statistic the pipeline will ask for (see {@link StatsProvider.prefetch}). */
+export interface PlannedStats {
+  readonly kind: string;
+  readonly model: ModelWeights;
+  /** The anchor, for pairwise kinds. */
+  readonly reference?: ModelWeights;
+}
+
 /**
  * How the pipeline obtains statistics: collect them (CLI: forward passes over data) or load them.
- * Pairwise kinds receive the anchor as `reference`.
+ * Pairwise kinds receive the anchor as `reference`. A plain function is a provider.
  */
-export type StatsProvider = (kind: string, model: ModelWeights, reference: ModelWeights | undefined, context: StatsRequestContext) => Promise<StatsBundle>;
+export interface StatsProvider {
+  (kind: string, model: ModelWeights, reference: ModelWeights | undefined, context: StatsRequestContext): Promise<StatsBundle>;
+  /**
+   * Optional: called once before anything is requested, with every statistic the pipeline knows it
+   * will ask for on the models as given — the first alignment step's and the merger's statistics of
+   * the original models — so that a provider can collect them together (`collectJointly`: one forward
+   * pass per model for all kinds). Later requests for these must then be answered from its cache.
+   */
+  prefetch?(plan: readonly PlannedStats[], spec: SymmetrySpec): Promise<void>;
+}
+
+/**
+ * What the pipeline will request on the models as given, before it aligns anything: the first step's
+ * needs for every model (pairwise ones against the anchor), and the merger's — the anchor's own, and
+ * the per-model statistics that are collected on the original models and moved into the anchor's basis.
+ */
+function plannedStats(firstStepNeeds: readonly StatNeed[], mergerNeeds: readonly StatNeed[], inputs: PipelineInputs): PlannedStats[] {
+  const plan: PlannedStats[] = [];
+  const add = (kind: string, model: ModelWeights, reference: ModelWeights | undefined) => {
+    if (plan.some((p) => p.kind === kind && p.model === model && p.reference === reference)) return;
+    plan.push({ kind, model, ...(reference ? { reference } : {}) });
+  };
+  for (const model of inputs.models) for (const need of firstStepNeeds) add(need.kind, model, need.pairwise ? inputs.anchor : undefined);
+  for (const need of mergerNeeds) {
+    add(need.kind, inputs.anchor, need.pairwise ? inputs.anchor : undefined);
+    if (!need.pairwise) for (const model of inputs.models) add(need.kind, model, undefined);
+  }
+  return plan;
+}
 
 /** Inputs of {@link runPipeline}. */
 export interface PipelineInputs {
@@ -141,6 +177,12 @@ export async function runPipeline(registry: SymmetryRegistry, config: unknown, i
     } catch (e) {
       throw new PipelineError(`merge (merger '${merger.id}') params: ${(e as Error).message}`);
     }
+  }
+
+  if (inputs.statsProvider?.prefetch) {
+    const mergerNeeds = merger ? (merger.needsFor?.(mergeParams) ?? merger.needs) : [];
+    const plan = plannedStats(steps[0]?.needs ?? [], mergerNeeds, inputs);
+    if (plan.length) await inputs.statsProvider.prefetch(plan, spec);
   }
 
   const transforms: Transform[] = [];

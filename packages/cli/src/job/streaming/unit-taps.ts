@@ -1,7 +1,7 @@
 /**
  * The statistics of one unit, gathered while the unit runs on one batch, with the arithmetic of the
  * packages' collectors so a streaming merge equals the in-memory pipeline:
- * - Grams (RegMean): each tapped input's `XᵀX` by the f32 GEMM, added at once into the unit's f64
+ * - Grams (RegMean): each tapped input's `XᵀX` by the `gram` collector's `gramOfTap` (the symmetric f32 GEMM), added at once into the unit's f64
  *   `GramAccumulator` (the `gram` collector's default precision; the sum is in place, nothing is kept
  *   per batch);
  * - correlation rows (Verma–Elbayad): the real-token rows of the correlation sites are copied, to be
@@ -9,8 +9,8 @@
  *   `correlation` collector does.
  */
 import { type TapCollector, type TapInfo, TapSites } from '@symfuse/models';
-import type { GramAccumulator } from '@symfuse/plugins-regmean';
-import { CrossMoments, matmul, type Tensor } from '@symfuse/tensor';
+import { type GramAccumulator, gramOfTap } from '@symfuse/plugins-regmean';
+import { CrossMoments, type Tensor } from '@symfuse/tensor';
 
 /** A site's rows of one batch (host copy). */
 export interface SiteRows {
@@ -49,12 +49,13 @@ export class UnitTaps implements TapCollector {
   collect(site: string, features: Tensor, info: TapInfo): void {
     const g = this.gramSite(site);
     if (g !== undefined) {
-      const product = matmul(features, features, { transA: true });
-      try {
-        this.grams!.add(g, product.dataSync(), info.rows);
-      } finally {
-        product.dispose();
+      // The gram collector's own product (CPU: the symmetric f32 GEMM), so the sums are identical.
+      const product = gramOfTap(features, 'f32');
+      if (!product.host) {
+        product.device.dispose();
+        throw new Error(`streaming merge: site '${site}' lives on the ${features.backend.name} backend; the streaming merge runs on the CPU`);
       }
+      this.grams!.add(g, product.host, info.rows);
     }
     if (this.corrSites.has(site)) {
       const host = features.dataSync();
