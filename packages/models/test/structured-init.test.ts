@@ -3,7 +3,7 @@
  * locality it is for — at step 0, every head's attention peaks near its own position.
  */
 import { describe, expect, it } from 'vitest';
-import { type EncoderConfig, applyStructuredInit, initParams, layerParamNames, embeddingParamNames, sinusoids } from '../src/model/index.js';
+import { type EncoderConfig, applyStructuredInit, initParams, layerParamNames, embeddingParamNames, positionalFrequencies, sinusoids } from '../src/model/index.js';
 
 const config: EncoderConfig = {
   modelType: 'bert', hiddenSize: 16, numLayers: 2, numHeads: 2, intermediateSize: 24, hiddenAct: 'gelu',
@@ -58,5 +58,73 @@ describe('applyStructuredInit', () => {
       expect(score(i, i + 1)).toBeGreaterThan(score(i, i + 4));
       expect(score(i, i - 1)).toBeGreaterThan(score(i, i - 4));
     }
+  });
+
+  describe('positional heads', () => {
+    const big: EncoderConfig = { ...config, hiddenSize: 64, numHeads: 4, numLayers: 2, vocabSize: 50, maxPositionEmbeddings: 128 };
+
+    /** Layer-0 attention probabilities of head h at row i, on the embedding output of `ids`. */
+    function attentionRow(params: Map<string, import('@symfuse/tensor').Tensor>, ids: number[], h: number, i: number): number[] {
+      const d = 64;
+      const dh = 16;
+      const e = embeddingParamNames('bert');
+      const we = params.get(e.word)!.dataSync();
+      const pe = params.get(e.position)!.dataSync();
+      const te = params.get(e.tokenType)!.dataSync();
+      const g = params.get(e.ln.weight)!.dataSync();
+      const b = params.get(e.ln.bias)!.dataSync();
+      const x = ids.map((id, t) => {
+        const v = Array.from({ length: d }, (_, c) => we[id * d + c] + pe[t * d + c] + te[c]);
+        const mean = v.reduce((a, y) => a + y, 0) / d;
+        const sd = Math.sqrt(v.reduce((a, y) => a + (y - mean) ** 2, 0) / d + 1e-12);
+        return v.map((y, c) => ((y - mean) / sd) * g[c] + b[c]);
+      });
+      const n = layerParamNames('bert', 0);
+      const [wq, bq, wk, bk] = [n.query.weight, n.query.bias, n.key.weight, n.key.bias].map((k) => params.get(k)!.dataSync());
+      const proj = (w: ArrayLike<number>, bias: ArrayLike<number>, v: number[]) => Array.from({ length: dh }, (_, r) => v.reduce((a, y, c) => a + y * w[(h * dh + r) * d + c], bias[h * dh + r]));
+      const q = proj(wq, bq, x[i]);
+      const scores = x.map((v) => proj(wk, bk, v).reduce((a, y, r) => a + y * q[r], 0) / Math.sqrt(dh));
+      const m = Math.max(...scores);
+      const z = scores.reduce((a, s2) => a + Math.exp(s2 - m), 0);
+      return scores.map((s2) => Math.exp(s2 - m) / z);
+    }
+
+    it('makes every first-layer head attend to its own offset at step 0, in a seed-drawn order', () => {
+      const base = initParams(big, { seed: 7, std: 0.1 });
+      const seen: number[][] = [];
+      for (const seed of [1, 2]) {
+        const params = applyStructuredInit(big, base, { positionalHeads: { seed } }) as Map<string, import('@symfuse/tensor').Tensor>;
+        const ids = Array.from({ length: 128 }, (_, t) => 5 + ((t * 17) % 45));
+        const offsets: number[] = [];
+        for (let h = 0; h < 4; h++) {
+          const found = new Set<number>();
+          for (const i of [10, 40, 64, 100]) {
+            const row = attentionRow(params, ids, h, i);
+            const j = row.indexOf(Math.max(...row));
+            expect(row[j]).toBeGreaterThan(0.8);
+            found.add(j - i);
+          }
+          expect(found.size).toBe(1);
+          offsets.push([...found][0]);
+        }
+        expect([...offsets].sort()).toEqual([-1, -2, 1, 2].sort());
+        seen.push(offsets);
+        // Layer 1 is untouched; word embeddings are zero in exactly 16 residual dimensions.
+        expect(params.get(layerParamNames('bert', 1).query.weight)).toBe(base.get(layerParamNames('bert', 1).query.weight));
+        const we = params.get(embeddingParamNames('bert').word)!.dataSync();
+        const zeroCols = Array.from({ length: 64 }, (_, c) => c).filter((c) => Array.from({ length: 50 }, (_, v) => we[v * 64 + c]).every((y) => y === 0));
+        expect(zeroCols.length).toBe(16);
+      }
+      // Different seeds put the offsets on different heads (drawn, not built in).
+      expect(seen[0]).not.toEqual(seen[1]);
+    });
+
+    it('chooses frequencies whose side lobes stay well below the peak', () => {
+      const w = positionalFrequencies(8, 128);
+      let lobe = -Infinity;
+      for (let delta = 1; delta < 128; delta++) lobe = Math.max(lobe, Array.from(w).reduce((a, x) => a + Math.cos(delta * x), 0));
+      expect(lobe).toBeLessThan(4);
+      expect(Array.from(positionalFrequencies(8, 128))).toEqual(Array.from(w)); // deterministic
+    });
   });
 });

@@ -18,7 +18,7 @@ export {
 export { resolveHead, headOfArchitecture } from './resolve-head.js';
 export { type InitRng, SeededNormalRng } from './init-rng.js';
 export { type InitOptions, initParams, initParam } from './init.js';
-export { type StructuredInitOptions, applyStructuredInit, sinusoids } from './structured-init.js';
+export { type PositionalHeadsOptions, type StructuredInitOptions, applyStructuredInit, positionalFrequencies, sinusoids } from './structured-init.js';
 export {
   type LoadOptions, type LoadPlan, type LoadResult, type ShapeMismatch, planParamLoad, loadParams,
 } from './load.js';
