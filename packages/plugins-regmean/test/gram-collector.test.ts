@@ -2,7 +2,7 @@ import { forward, type TapCollector } from '@symfuse/models';
 import { assertStatsFit, coreSymmetryPlugin, createRegistry, type ModelBatch } from '@symfuse/symmetry';
 import { maxRelDiff, randomBatches, randomEncoderModel, smallEncoderConfig } from '@symfuse/symmetry/testing';
 import { describe, expect, it } from 'vitest';
-import { collectGrams, combineGrams, gramSites, regmeanPlugin } from '../src/index.js';
+import { GramAccumulator, collectGrams, combineGrams, gramSites, regmeanPlugin } from '../src/index.js';
 
 const config = smallEncoderConfig({ numLayers: 2 });
 const registry = createRegistry().use(coreSymmetryPlugin()).use(regmeanPlugin()).freeze();
@@ -164,5 +164,18 @@ describe('gram collector', () => {
     const sibling = randomEncoderModel(config, { seed: 8, head: 'classifier' });
     await expect(assertStatsFit(bundle, { kind: 'gram', layout: 'linear-input-gram', model: sibling, checkFingerprint: true, who: 'load' })).rejects.toThrow(/computed on other parameters \(fingerprint [0-9a-f]{16}\) than the model 'random-8'/);
     await expect(assertStatsFit(bundle, { kind: 'fisher', layout: 'per-param', model: cls, who: 'merge' })).rejects.toThrow(/got 'gram' statistics of model "random-3"; expected 'fisher' statistics/);
+  });
+});
+
+describe('GramAccumulator.add', () => {
+  it('adds the symmetric part (G + Gᵀ)/2 of an asymmetric product, across its 64×64 tiles', () => {
+    const n = 150; // several tiles, a partial last one
+    const acc = new GramAccumulator(new Map([['w', n]]));
+    const g = Float64Array.from({ length: n * n }, (_, k) => Math.sin(k) * 3);
+    acc.add('w', g, 10);
+    acc.add('w', g, 5);
+    const s = acc.sums.get('w')!;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(s[i * n + j]).toBe(2 * (i === j ? g[i * n + i] : 0.5 * (g[i * n + j] + g[j * n + i])));
+    expect(acc.counts.get('w')).toBe(15);
   });
 });

@@ -10,7 +10,7 @@
  * panel packs its own slice of X; wider panels (384–768) measured the same within noise.
  */
 import { ShapeError } from '../../../errors.js';
-import { type GemmOptions, gemmF32, gemmF64 } from './gemm.js';
+import { type GemmArgs, type GemmOptions, gemmF32, gemmF64 } from './gemm.js';
 
 /** Rows of one output panel: wide enough to keep the GEMM efficient, small enough to skip most of the upper triangle. */
 export const GRAM_PANEL = 256;
@@ -30,6 +30,17 @@ function mirrorLower(cols: number, out: Float32Array | Float64Array): void {
   }
 }
 
+/** The panel loop shared by both precisions (see the module comment). */
+function gramPanels<T extends Float32Array | Float64Array>(gemm: (...args: GemmArgs<T>) => void, rows: number, cols: number, x: T, out: T, options: GemmOptions | undefined): T {
+  for (let i0 = 0; i0 < cols; i0 += GRAM_PANEL) {
+    const bi = Math.min(GRAM_PANEL, cols - i0);
+    // Panel rows i0…i0+bi−1, columns 0…i0+bi−1: X[:, i0:i0+bi]ᵀ · X[:, 0:i0+bi].
+    gemm(true, false, bi, i0 + bi, rows, 1, x, i0, cols, x, 0, cols, 0, out, i0 * cols, cols, options);
+  }
+  mirrorLower(cols, out);
+  return out;
+}
+
 /**
  * `out = XᵀX` (f32 accumulation, the SIMD GEMM) for `X` `[rows, cols]` row-major.
  * @param out `[cols, cols]`, overwritten; default a new array.
@@ -38,22 +49,11 @@ function mirrorLower(cols: number, out: Float32Array | Float64Array): void {
  */
 export function gramF32(rows: number, cols: number, x: Float32Array, out: Float32Array = new Float32Array(cols * cols), options?: GemmOptions): Float32Array {
   checkGram('gramF32', rows, cols, x, out);
-  for (let i0 = 0; i0 < cols; i0 += GRAM_PANEL) {
-    const bi = Math.min(GRAM_PANEL, cols - i0);
-    // Panel rows i0…i0+bi−1, columns 0…i0+bi−1: X[:, i0:i0+bi]ᵀ · X[:, 0:i0+bi].
-    gemmF32(true, false, bi, i0 + bi, rows, 1, x, i0, cols, x, 0, cols, 0, out, i0 * cols, cols, options);
-  }
-  mirrorLower(cols, out);
-  return out;
+  return gramPanels(gemmF32, rows, cols, x, out, options);
 }
 
 /** `out = XᵀX` in f64; same contract as {@link gramF32}. */
 export function gramF64(rows: number, cols: number, x: Float64Array, out: Float64Array = new Float64Array(cols * cols), options?: GemmOptions): Float64Array {
   checkGram('gramF64', rows, cols, x, out);
-  for (let i0 = 0; i0 < cols; i0 += GRAM_PANEL) {
-    const bi = Math.min(GRAM_PANEL, cols - i0);
-    gemmF64(true, false, bi, i0 + bi, rows, 1, x, i0, cols, x, 0, cols, 0, out, i0 * cols, cols, options);
-  }
-  mirrorLower(cols, out);
-  return out;
+  return gramPanels(gemmF64, rows, cols, x, out, options);
 }
